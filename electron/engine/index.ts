@@ -1,0 +1,7 @@
+/** RMount's engine as a Node library: supervised rclone mounts and a one-folder SFTP server. */
+export { RemoteMount, type RemoteMountEvents, type UnmountOptions, type UnmountResult } from './remote-mount.js'
+export { RemoteServer, type RemoteServerOptions } from './remote-server.js'
+export { checkSystem, type SystemReport, type SystemCheckItem } from './system-check.js'
+export { RmountError, errorCodes, type ErrorCode, type ErrorInfo } from '../../shared/errors.js'
+export type { MountHealth, MountState, LogLine, LogLevel } from '../../shared/mount-state.js'
+export * from '../../shared/config.js'

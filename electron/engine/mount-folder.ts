@@ -1,0 +1,55 @@
+/**
+ * Getting the local folder ready for a mount: it must be a usable, empty directory, created when
+ * missing; a stale FUSE mount left by a dead rclone is cleared first. Every touch of the folder goes
+ * through the FsProbe child, since the folder may be a hung mount.
+ */
+import { dirname, isAbsolute } from 'node:path'
+import { RmountError } from '../../shared/errors.js'
+import type { FsProbe } from './fs-probe.js'
+import { fuseUnmount } from './fuse.js'
+import { findMount, readMountTable } from './mountinfo.js'
+
+const timeoutMs = 5000
+
+function probeFailed(localPath: string, what: string, code: string, message: string): RmountError {
+  if (code === 'TIMEOUT') return new RmountError('MOUNTPOINT_BUSY', `${localPath} did not answer within ${timeoutMs / 1000} s while ${what}: a hung mount may sit there. Unmount it (fusermount -uz ${localPath}) and try again.`)
+  return new RmountError('MOUNTPOINT_INVALID', `${localPath} cannot be used (${what}: ${message}). Choose a folder you can write to.`)
+}
+
+export async function prepareMountFolder(localPath: string, allowNonEmpty: boolean, probe: FsProbe): Promise<{ clearedStale: boolean }> {
+  if (!isAbsolute(localPath)) throw new RmountError('MOUNTPOINT_INVALID', `The mount folder must be a full path (like /home/me/bucket), not ${JSON.stringify(localPath)}.`)
+  let clearedStale = false
+  const existing = findMount(await readMountTable(), localPath)
+  if (existing) {
+    const check = await probe.run({ op: 'stat', path: localPath }, timeoutMs)
+    if (existing.fsType.startsWith('fuse') && !check.ok && check.code === 'ENOTCONN') {
+      // A dead rclone left this behind ("Transport endpoint is not connected"): nothing can use it.
+      const outcome = await fuseUnmount(localPath, true)
+      if (!outcome.ok) throw new RmountError('MOUNTPOINT_BUSY', `A stale mount at ${localPath} could not be cleared (${outcome.message}): run fusermount -uz ${localPath}.`)
+      clearedStale = true
+    } else {
+      throw new RmountError('MOUNTPOINT_BUSY', `${localPath} is already a mount point (${existing.fsType} from ${existing.source}): unmount it first, or choose another folder.`)
+    }
+  }
+  const stat = await probe.run({ op: 'stat', path: localPath }, timeoutMs)
+  if (!stat.ok && stat.code === 'ENOENT') {
+    const made = await probe.run({ op: 'mkdir', path: localPath }, timeoutMs)
+    if (!made.ok) throw probeFailed(localPath, `creating it under ${dirname(localPath)}`, made.code, made.message)
+    return { clearedStale }
+  }
+  if (!stat.ok) throw probeFailed(localPath, 'checking it', stat.code, stat.message)
+  if (!stat.isDirectory) throw new RmountError('MOUNTPOINT_INVALID', `${localPath} is a file, not a folder: choose a folder to mount on.`)
+  const writable = await probe.run({ op: 'access', path: localPath }, timeoutMs)
+  if (!writable.ok) throw probeFailed(localPath, 'checking write access', writable.code, writable.message)
+  if (!allowNonEmpty) {
+    const listing = await probe.run({ op: 'isEmpty', path: localPath }, timeoutMs)
+    if (!listing.ok) throw probeFailed(localPath, 'listing it', listing.code, listing.message)
+    if (!listing.empty) {
+      throw new RmountError(
+        'MOUNTPOINT_NOT_EMPTY',
+        `${localPath} already holds files, which the mount would hide: choose an empty folder, or allow mounting over a non-empty folder.`,
+      )
+    }
+  }
+  return { clearedStale }
+}

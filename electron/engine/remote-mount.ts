@@ -1,0 +1,523 @@
+/**
+ * One supervised mount: one rclone process, watched, restarted when it can be, and stopped without
+ * losing a written byte. Every decision that needs no I/O lives in a pure module beside this one;
+ * this class sequences the I/O and keeps the mount's state.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, open, rename, stat } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { mountOptionsSchema, remoteSchema, describeIssues, type MountOptions, type MountOptionsInput, type Remote, type RemoteInput } from '../../shared/config.js'
+import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
+import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
+import { exited, spawnTied } from './child-process.js'
+import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
+import { sharedFsProbe, type FsProbe } from './fs-probe.js'
+import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
+import { pinHostKey } from './host-key-pin.js'
+import { LogTail } from './log-tail.js'
+import { canTransition, isLive } from './mount-states.js'
+import { prepareMountFolder } from './mount-folder.js'
+import { findMount, readMountTable } from './mountinfo.js'
+import { listDirtyFiles } from './pending-uploads.js'
+import { preflight } from './preflight.js'
+import { RcClient, RcError, type CoreStats, type VfsStats } from './rc-client.js'
+import { findRclone, type RcloneInfo } from './rclone-binary.js'
+import { backendConfig, childEnv, fsString, mountArgs, mountPaths, type BackendConfig, type MountPaths } from './rclone-config.js'
+import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
+import { makeRedactor } from './redact.js'
+import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
+
+export interface UnmountOptions {
+  /** Do not wait for pending uploads; they stay in the cache and upload at the next mount of this folder. */
+  force?: boolean
+  /** How long to wait for pending uploads before giving up with PENDING_UPLOADS (default 5 minutes). */
+  timeoutMs?: number
+}
+
+export interface UnmountResult {
+  /** Files still in rclone's cache, waiting for the next mount of this folder to upload them. */
+  pendingFiles: string[]
+}
+
+export interface RemoteMountEvents {
+  state: [state: MountState, health: MountHealth]
+  health: [health: MountHealth]
+  log: [line: LogLine]
+  error: [error: RmountError]
+}
+
+/** The per-run parts: they change at every restart. */
+interface Run {
+  child: ChildProcess
+  pid: number
+  rc: RcClient | null
+  tail: LogTail
+  exit: Promise<number>
+  /** Error lines of this run, to explain an exit. */
+  errors: string[]
+}
+
+const rcPortLine = /Serving remote control on http:\/\/127\.0\.0\.1:(\d+)\//
+const logCapacity = 500
+const maxLogBytes = 2 * 1024 * 1024
+
+export class RemoteMount extends EventEmitter<RemoteMountEvents> {
+  readonly remote: Remote
+  readonly remotePath: string
+  readonly localPath: string
+  readonly options: MountOptions
+  readonly paths: MountPaths
+
+  private stateValue: MountState = 'unmounted'
+  private reason = 'Not mounted yet.'
+  private stateSince = Date.now()
+  private lastError: RmountError | null = null
+  private restartTimes: number[] = []
+  private mountedAt: number | null = null
+  private lastProbeOk: number | null = null
+  private stats = { pendingUploads: 0, uploadsInProgress: 0, transfer: { bytes: 0, speed: 0, transferring: 0, errors: 0 } }
+  private readonly logs = new Ring<LogLine>(logCapacity)
+  private readonly probe: FsProbe
+  private readonly policy: RestartPolicy
+  private redact: (text: string) => string = (text) => text
+
+  private rclone: RcloneInfo | null = null
+  private backend: BackendConfig | null = null
+  private run: Run | null = null
+  private monitor: NodeJS.Timeout | null = null
+  private ticking = false
+  private restartTimer: NodeJS.Timeout | null = null
+  private pathMeta: string | null = null
+  /** Serialises mount() and unmount(): each waits for the one before. */
+  private operation: Promise<unknown> = Promise.resolve()
+  /** Set by unmount() to stop a mount or restart under way. */
+  private abort = new AbortController()
+
+  constructor(remote: RemoteInput, remotePath: string, localPath: string, options: MountOptionsInput & { fsProbe?: FsProbe } = {}) {
+    super()
+    const { fsProbe, ...mountOptions } = options
+    const parsedRemote = remoteSchema.safeParse(remote)
+    if (!parsedRemote.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsedRemote.error)}`)
+    const parsedOptions = mountOptionsSchema.safeParse(mountOptions)
+    if (!parsedOptions.success) throw new RmountError('INVALID_CONFIG', `The mount options are not valid:\n${describeIssues(parsedOptions.error)}`)
+    this.remote = parsedRemote.data
+    this.remotePath = remotePath
+    this.localPath = localPath
+    this.options = parsedOptions.data
+    this.paths = mountPaths(localPath, this.options.stateDir)
+    this.probe = fsProbe ?? sharedFsProbe()
+    this.policy = { ...defaultRestartPolicy, maxRestarts: this.options.maxRestarts, windowMs: this.options.restartWindowMs }
+  }
+
+  get state(): MountState {
+    return this.stateValue
+  }
+
+  /** A snapshot of the mount, plain data. */
+  health(): MountHealth {
+    return {
+      state: this.stateValue,
+      reason: this.reason,
+      localPath: this.localPath,
+      remote: describeRemote(this.remote, this.remotePath),
+      pid: this.run?.pid ?? null,
+      restarts: this.restartTimes.length,
+      mountedAt: this.mountedAt,
+      stateSince: this.stateSince,
+      lastError: this.lastError?.toJSON() ?? null,
+      pendingUploads: this.stats.pendingUploads,
+      uploadsInProgress: this.stats.uploadsInProgress,
+      transfer: { ...this.stats.transfer },
+      lastProbeOk: this.lastProbeOk,
+      rcloneVersion: this.rclone?.version ?? null,
+    }
+  }
+
+  /** The last lines of this mount's log, oldest first, secrets removed. */
+  recentLogs(): LogLine[] {
+    return this.logs.toArray()
+  }
+
+  /** Mounts, and resolves once the folder is mounted and answers; rejects with RmountError. */
+  mount(): Promise<void> {
+    return this.serialise(() => this.doMount())
+  }
+
+  /** Waits until pending uploads are on the remote, then unmounts; `force` does not wait. */
+  unmount(options: UnmountOptions = {}): Promise<UnmountResult> {
+    // A mount or restart under way is cut short rather than waited for.
+    this.abort.abort()
+    if (this.restartTimer) clearTimeout(this.restartTimer)
+    this.restartTimer = null
+    return this.serialise(() => this.doUnmount(options))
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.unmount()
+  }
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.operation.then(task, task)
+    this.operation = next.catch(() => undefined)
+    return next
+  }
+
+  private setState(state: MountState, reason: string, error: RmountError | null = null): void {
+    if (state === this.stateValue && reason === this.reason) return
+    if (state !== this.stateValue && !canTransition(this.stateValue, state)) {
+      throw new Error(`RemoteMount: no transition from ${this.stateValue} to ${state} (${reason})`)
+    }
+    this.stateValue = state
+    this.reason = reason
+    this.stateSince = Date.now()
+    if (error) this.lastError = error
+    if (state === 'mounted' && !this.mountedAt) this.mountedAt = Date.now()
+    if (state === 'unmounted' || state === 'failed') this.mountedAt = null
+    this.emit('state', state, this.health())
+    if (error && state === 'failed' && this.listenerCount('error') > 0) this.emit('error', error)
+  }
+
+  private fail(error: RmountError): RmountError {
+    this.setState('failed', error.message, error)
+    return error
+  }
+
+  private async doMount(): Promise<void> {
+    if (isLive(this.stateValue)) return
+    this.abort = new AbortController()
+    this.restartTimes = []
+    this.setState('mounting', `Mounting ${describeRemote(this.remote, this.remotePath)} on ${this.localPath}.`)
+    try {
+      await this.prepare()
+      await prepareMountFolder(this.localPath, this.options.allowNonEmpty, this.probe)
+      await preflight(this.rclone!, this.remote, this.remotePath, this.backend!, this.redact)
+      await this.start()
+    } catch (error) {
+      const rmountError = this.asRmountError(error)
+      if (this.stateValue === 'mounting') throw this.fail(rmountError)
+      throw rmountError
+    }
+    this.setState('mounted', `Mounted ${describeRemote(this.remote, this.remotePath)} on ${this.localPath}.`)
+    this.startMonitor()
+  }
+
+  /** Everything a start needs that stays the same across restarts: found, checked and built once per mount(). */
+  private async prepare(): Promise<void> {
+    this.rclone = await findRclone(this.options.rclonePath)
+    if (!(await fuseDeviceAvailable()) || !(await findFusermount())) {
+      throw new RmountError('FUSE_UNAVAILABLE', failureMessage('FUSE_UNAVAILABLE', this.remote, this.remotePath))
+    }
+    await mkdir(this.paths.cacheDir, { recursive: true, mode: 0o700 })
+    await chmod(this.paths.stateDir, 0o700)
+    let knownHostsFile: string | undefined
+    if (this.remote.type === 'sftp' && this.remote.hostKeyFingerprint) {
+      await pinHostKey(this.remote, this.paths.knownHostsFile)
+      knownHostsFile = this.paths.knownHostsFile
+    }
+    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
+    this.backend = backendConfig(this.remote, this.rclone, { knownHostsFile, caBundle })
+    this.redact = makeRedactor(this.backend.secrets)
+  }
+
+  /** Starts rclone and resolves once the folder is mounted and answers. */
+  private async start(): Promise<void> {
+    const rclone = this.rclone!
+    const backend = this.backend!
+    const args = mountArgs(this.remotePath, this.localPath, this.options, this.paths, backend)
+    const logStart = await this.openLog()
+    const rcUser = 'rmount'
+    const rcPass = randomBytes(24).toString('hex')
+    const env = childEnv(process.env, { ...backend.env, RCLONE_RC_USER: rcUser, RCLONE_RC_PASS: rcPass })
+    // Its own process group, so a Ctrl-C in the terminal reaches the supervisor, which then drains
+    // the uploads, instead of killing rclone mid-upload.
+    const child = spawnTied(rclone.path, args, { env, stdio: 'ignore', detached: true })
+    const exit = exited(child)
+    const run: Run = { child, pid: child.pid ?? -1, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
+    let port: number | null = null
+    run.tail = new LogTail(this.paths.logFile, logStart, (text) => {
+      const line = this.onLogLine(text)
+      if (!line) return
+      const match = rcPortLine.exec(line.message)
+      if (match) port = Number(match[1])
+      if (line.level === 'error' || line.level === 'critical') run.errors.push(line.message)
+    })
+    run.tail.start()
+    this.run = run
+    void exit.then((code) => this.onExit(run, code))
+
+    const deadline = performance.now() + this.options.mountTimeoutMs
+    let exitCode: number | null = null
+    void exit.then((code) => (exitCode = code))
+    const signal = this.abort.signal
+    for (;;) {
+      await run.tail.poll()
+      if (exitCode !== null) throw this.exitError(run, exitCode)
+      if (signal.aborted) throw new RmountError('MOUNT_TIMEOUT', 'The mount was cancelled by an unmount.')
+      if (port !== null && findMount(await readMountTable(), this.localPath)?.fsType === 'fuse.rclone') break
+      if (performance.now() > deadline) {
+        child.kill('SIGTERM')
+        throw new RmountError('MOUNT_TIMEOUT', `The mount did not come up within ${this.options.mountTimeoutMs / 1000} s: check the remote's answers in the log, or raise the mount timeout.`, {
+          logTail: this.logTail(),
+        })
+      }
+      // rclone needs 60-100 ms to mount here; a short fixed step keeps a restart well under 250 ms.
+      await sleep(10)
+    }
+    run.rc = new RcClient(port!, rcUser, rcPass)
+    const answer = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, this.options.probeTimeoutMs * 2)
+    if (!answer.ok) {
+      child.kill('SIGTERM')
+      throw new RmountError('MOUNT_TIMEOUT', `${this.localPath} was mounted but does not answer (${answer.message}).`, { logTail: this.logTail() })
+    }
+  }
+
+  /** Creates the log file private to the user, rotates it when large, and returns where this run's lines start. */
+  private async openLog(): Promise<number> {
+    const size = await stat(this.paths.logFile).then(
+      (s) => s.size,
+      () => 0,
+    )
+    if (size > maxLogBytes) await rename(this.paths.logFile, `${this.paths.logFile}.1`)
+    const file = await open(this.paths.logFile, 'a', 0o600)
+    await file.close()
+    return size > maxLogBytes ? 0 : size
+  }
+
+  private onLogLine(text: string): LogLine | null {
+    const line = parseLogLine(this.redact(text))
+    if (!line) return null
+    this.logs.push(line)
+    this.emit('log', line)
+    return line
+  }
+
+  private logTail(count = 12): string[] {
+    return this.logs.tail(count).map(formatLogLine)
+  }
+
+  private exitError(run: Run, code: number): RmountError {
+    const text = run.errors.join('\n')
+    const classified = classifyRcloneError(text)
+    const logTail = this.logTail()
+    if (classified) return new RmountError(classified, failureMessage(classified, this.remote, this.remotePath), { logTail })
+    const last = run.errors.at(-1)
+    return new RmountError('RCLONE_EXITED', `rclone exited with code ${code}${last ? `: ${last}` : ''}.`, { logTail })
+  }
+
+  private asRmountError(error: unknown): RmountError {
+    if (error instanceof RmountError) return error
+    return new RmountError('RCLONE_EXITED', this.redact(error instanceof Error ? error.message : String(error)), { cause: error })
+  }
+
+  private onExit(run: Run, code: number): void {
+    run.tail.stop()
+    run.rc?.close()
+    if (this.run !== run) return
+    this.run = null
+    if (!isLive(this.stateValue)) return
+    void run.tail.poll().then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
+  }
+
+  /** After a crash or a vanished mount: restart with backoff, or give up when retrying cannot help. */
+  private recover(reason: string, error: RmountError): void {
+    this.stopMonitor()
+    if (permanentErrorCodes.has(error.code)) {
+      this.fail(error)
+      return
+    }
+    const decision = decideRestart(this.policy, this.restartTimes, Date.now())
+    if (!decision.restart) {
+      this.fail(
+        new RmountError('RESTART_LIMIT', `The mount failed ${this.restartTimes.length + 1} times within ${this.policy.windowMs / 1000} s, so RMount stopped restarting it. Last: ${error.message}`, {
+          logTail: error.logTail,
+        }),
+      )
+      return
+    }
+    this.setState('restarting', `${reason} Restarting${decision.delayMs ? ` in ${(decision.delayMs / 1000).toFixed(1)} s` : ''}.`, error)
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null
+      void this.serialise(() => this.restart())
+    }, decision.delayMs)
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stateValue !== 'restarting') return
+    this.restartTimes.push(Date.now())
+    this.abort = new AbortController()
+    try {
+      if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+      await this.start()
+    } catch (error) {
+      if (this.stateValue === 'restarting') this.recover('The restart failed.', this.asRmountError(error))
+      return
+    }
+    this.setState('mounted', `Mounted again after ${this.restartTimes.length} restart${this.restartTimes.length > 1 ? 's' : ''}.`)
+    this.startMonitor()
+  }
+
+  private startMonitor(): void {
+    this.stopMonitor()
+    this.monitor = setInterval(() => void this.tick(), this.options.probeIntervalMs)
+    this.monitor.unref()
+  }
+
+  private stopMonitor(): void {
+    if (this.monitor) clearInterval(this.monitor)
+    this.monitor = null
+  }
+
+  /** One round of health checks: the mount table, the folder, the remote and the stats, in parallel. */
+  private async tick(): Promise<void> {
+    const run = this.run
+    if (this.ticking || !run?.rc || !isLive(this.stateValue)) return
+    this.ticking = true
+    try {
+      const timeout = this.options.probeTimeoutMs
+      const [table, folder, remote, core, vfs] = await Promise.allSettled([
+        readMountTable(),
+        this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout),
+        // One HEAD (S3) or stat (SFTP) of a name that does not exist: reaches the server, lists nothing.
+        run.rc.call('operations/stat', { fs: fsString(this.remotePath), remote: '.rmount-probe', opt: { filesOnly: true } }, timeout),
+        run.rc.call<CoreStats>('core/stats', {}, timeout),
+        run.rc.call<VfsStats>('vfs/stats', {}, timeout),
+      ])
+      if (this.run !== run || !isLive(this.stateValue)) return
+      if (table.status === 'fulfilled' && findMount(table.value, this.localPath)?.fsType !== 'fuse.rclone') {
+        // Unmounted behind our back: rclone may linger, so end it; its exit starts the restart.
+        run.child.kill('SIGTERM')
+        return
+      }
+      if (folder.status === 'fulfilled' && !folder.value.ok && folder.value.code === 'ENOTCONN') {
+        run.child.kill('SIGKILL')
+        return
+      }
+      this.updateStats(core, vfs)
+      const problem = this.probeProblem(folder, remote)
+      if (problem) {
+        this.setState('degraded', problem.reason, problem.error)
+      } else {
+        this.lastProbeOk = Date.now()
+        if (this.stateValue === 'degraded') this.setState('mounted', 'The remote answers again.')
+      }
+      this.emit('health', this.health())
+    } finally {
+      this.ticking = false
+    }
+  }
+
+  private probeProblem(folder: PromiseSettledResult<{ ok: boolean; code?: string; message?: string }>, remote: PromiseSettledResult<unknown>): { reason: string; error: RmountError | null } | null {
+    if (folder.status === 'fulfilled' && !folder.value.ok && folder.value.code === 'TIMEOUT') {
+      return { reason: `${this.localPath} does not answer within ${this.options.probeTimeoutMs} ms.`, error: null }
+    }
+    if (remote.status === 'rejected') {
+      const error = remote.reason as RcError
+      if (error.kind === 'timeout') return { reason: `The remote does not answer within ${this.options.probeTimeoutMs} ms.`, error: null }
+      const code: ErrorCode = classifyRcloneError(error.message) ?? 'REMOTE_UNREACHABLE'
+      return { reason: `The remote fails: ${this.redact(error.message)}`, error: new RmountError(code, failureMessage(code, this.remote, this.remotePath), { logTail: this.logTail() }) }
+    }
+    return null
+  }
+
+  private updateStats(core: PromiseSettledResult<CoreStats>, vfs: PromiseSettledResult<VfsStats>): void {
+    if (core.status === 'fulfilled') {
+      const c = core.value
+      this.stats.transfer = { bytes: c.bytes, speed: c.speed, transferring: c.transferring?.length ?? 0, errors: c.errors }
+    }
+    if (vfs.status === 'fulfilled' && vfs.value.diskCache) {
+      this.stats.pendingUploads = vfs.value.diskCache.uploadsQueued
+      this.stats.uploadsInProgress = vfs.value.diskCache.uploadsInProgress
+      this.pathMeta = vfs.value.diskCache.pathMeta
+    }
+  }
+
+  private async doUnmount(options: UnmountOptions): Promise<UnmountResult> {
+    const previous = this.stateValue
+    if (previous === 'unmounted') return { pendingFiles: await this.pendingFiles() }
+    this.stopMonitor()
+    this.setState('unmounting', options.force ? 'Unmounting without waiting for uploads.' : 'Waiting for pending uploads, then unmounting.')
+    const run = this.run
+    if (run?.rc && !options.force) {
+      try {
+        await this.drain(run, options.timeoutMs ?? 5 * 60_000)
+      } catch (error) {
+        this.backToService(run)
+        throw error
+      }
+    }
+    if (run) {
+      const outcome = await this.stopRun(run, options.force ?? false)
+      if (!outcome.ok) {
+        this.backToService(run)
+        throw new RmountError(
+          'MOUNTPOINT_BUSY',
+          `${this.localPath} could not be unmounted because files are open in it (${outcome.message}): close the programs using it and try again, or force the unmount.`,
+        )
+      }
+    }
+    if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+    const pendingFiles = await this.pendingFiles()
+    this.stats.pendingUploads = pendingFiles.length
+    this.stats.uploadsInProgress = 0
+    this.setState('unmounted', pendingFiles.length ? `Unmounted; ${pendingFiles.length} file(s) wait in the cache for the next mount.` : 'Unmounted.')
+    return { pendingFiles }
+  }
+
+  private backToService(run: Run): void {
+    if (this.run === run) {
+      this.setState('mounted', 'The unmount did not happen; the mount stays in service.')
+      this.startMonitor()
+    }
+  }
+
+  /**
+   * Waits until rclone has nothing left to upload. rclone itself never waits: SIGTERM or an unmount
+   * with uploads queued leaves them in the cache (and, before 1.63, a truncated file on the remote).
+   * Files closed a moment ago may reach the queue only after FUSE delivers RELEASE, so an empty queue
+   * must also show no dirty file in the cache, twice in a row.
+   */
+  private async drain(run: Run, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    let quietRounds = 0
+    while (quietRounds < 2) {
+      if (this.run !== run) return
+      const [core, vfs] = await Promise.allSettled([run.rc!.call<CoreStats>('core/stats', {}, 2000), run.rc!.call<VfsStats>('vfs/stats', {}, 2000)])
+      this.updateStats(core, vfs)
+      const busy = vfs.status === 'rejected' || core.status === 'rejected' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
+      quietRounds = busy ? 0 : (await this.pendingFiles()).length === 0 ? quietRounds + 1 : 0
+      this.emit('health', this.health())
+      if (quietRounds >= 2) return
+      if (Date.now() > deadline) {
+        const files = await this.pendingFiles()
+        throw new RmountError(
+          'PENDING_UPLOADS',
+          `${files.length || this.stats.pendingUploads + this.stats.uploadsInProgress} file(s) are still waiting to upload after ${Math.round(timeoutMs / 1000)} s (${files.slice(0, 5).join(', ') || 'in progress'}): the remote may be slow or unreachable. The mount stays up; try again later, or force the unmount (the files then upload at the next mount).`,
+          { logTail: this.logTail() },
+        )
+      }
+      await sleep(250)
+    }
+  }
+
+  /** fusermount -u, then rclone exits by itself; signals and a lazy unmount only as fallbacks. */
+  private async stopRun(run: Run, force: boolean): Promise<{ ok: boolean; message: string }> {
+    const graceful = await fuseUnmount(this.localPath, false)
+    if (!graceful.ok && graceful.busy && !force) return { ok: false, message: graceful.message }
+    if (!graceful.ok) await fuseUnmount(this.localPath, true)
+    const timedExit = (ms: number) => Promise.race([run.exit.then(() => true), sleep(ms).then(() => false)])
+    if (!(await timedExit(5000))) {
+      run.child.kill('SIGTERM')
+      if (!(await timedExit(10_000))) run.child.kill('SIGKILL')
+    }
+    await run.exit
+    return { ok: true, message: '' }
+  }
+
+  /** Files rclone marked dirty in this mount's cache: written here, not yet on the remote. */
+  private pendingFiles(): Promise<string[]> {
+    return listDirtyFiles(this.paths.cacheDir, this.pathMeta)
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * A local SFTP server (`rclone serve sftp`) sharing one folder with key-only logins: what RMount's
+ * SFTP remotes are tested against, and a way to share a folder with another machine.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { chmod, open, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises'
+import { homedir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
+import { setTimeout as delay } from 'node:timers/promises'
+import { RmountError } from '../../shared/errors.js'
+import { exitCodeOf, spawnTied } from './child-process.js'
+import { loadOrCreateHostKey, parseAuthorizedKeys, type HostKey } from './host-key.js'
+import { findRclone } from './rclone-binary.js'
+
+/** What to share and with whom. */
+export interface RemoteServerOptions {
+  /** Folder to share (must exist). */
+  localPath: string
+  /** Path of an OpenSSH .pub file (one or more keys) of the clients allowed in. */
+  publicKey: string
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string
+  /** Default 0: pick a free port (read back from rclone's log). */
+  port?: number
+  /** Name shown in sshCommand; rclone serve sftp does not check the name for key logins. Default: the current user. */
+  user?: string
+  rclonePath?: string
+  /** Where the stable host key and the log live; default from {@link defaultStateDir}. */
+  stateDir?: string
+  readOnly?: boolean
+}
+
+/** Events of {@link RemoteServer}: every line of rclone's log, and the exit of a server that had started. */
+export interface RemoteServerEvents {
+  log: [line: string]
+  exit: [code: number]
+}
+
+/** How long rclone gets to start listening; it normally takes well under a second. */
+export const startTimeoutMs = 15_000
+/** How long rclone gets to exit after SIGTERM before SIGKILL. */
+const stopGraceMs = 5_000
+const logPollMs = 25
+const runningLogPollMs = 500
+const logTailLines = 20
+const listeningPattern = /SFTP server listening on (.+):(\d+)\s*$/
+
+/**
+ * The default state folder of a shared folder: one per real path, so each shared folder keeps its own
+ * host key across restarts. Follows XDG_DATA_HOME (default ~/.local/share).
+ */
+export function defaultStateDir(realLocalPath: string): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
+  const id = createHash('sha256').update(realLocalPath).digest('hex').slice(0, 16)
+  return join(base, 'rmount', 'server-keys', id)
+}
+
+/**
+ * The child's environment: the user's RCLONE_* variables are dropped because they could loosen the
+ * server (RCLONE_COPY_LINKS would serve symlinks out of the folder, RCLONE_USER/PASS add password
+ * logins), and AWS_CA_BUNDLE breaks rclone 1.60 at startup.
+ */
+function serverEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(base).filter(([name]) => !name.startsWith('RCLONE_') && name !== 'AWS_CA_BUNDLE'))
+}
+
+/** An address as `host:port`, bracketing IPv6 literals. */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/** Quotes a word for a POSIX shell only when it needs it, so the common command stays readable. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    // No passwd entry (some containers): the name is only shown, so any will do.
+    return 'rmount'
+  }
+}
+
+/** Follows a log file that rclone appends to, line by line; never a pipe, so rclone never gets SIGPIPE. */
+class LogTail {
+  private offset = 0
+  private readonly decoder = new StringDecoder('utf8')
+  private rest = ''
+  private reading: Promise<void> = Promise.resolve()
+  readonly recent: string[] = []
+
+  constructor(
+    private readonly file: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  /** Reads what was appended since the last call; calls never overlap. */
+  poll(): Promise<void> {
+    this.reading = this.reading.then(() => this.read()).catch(() => undefined)
+    return this.reading
+  }
+
+  /** Hands over a last line that has no newline (rclone's fatal message can end that way). */
+  async finish(): Promise<void> {
+    await this.poll()
+    const last = this.rest + this.decoder.end()
+    this.rest = ''
+    if (last.trim()) this.line(last)
+  }
+
+  private async read(): Promise<void> {
+    const handle = await open(this.file, 'r')
+    try {
+      const buffer = Buffer.alloc(64 * 1024)
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset)
+        if (bytesRead === 0) break
+        this.offset += bytesRead
+        const lines = (this.rest + this.decoder.write(buffer.subarray(0, bytesRead))).split('\n')
+        this.rest = lines.pop() ?? ''
+        for (const line of lines) if (line.trim()) this.line(line)
+      }
+    } finally {
+      await handle.close()
+    }
+  }
+
+  private line(line: string): void {
+    const text = line.trimEnd()
+    this.recent.push(text)
+    if (this.recent.length > logTailLines) this.recent.shift()
+    this.onLine(text)
+  }
+}
+
+/** The part of a log line after rclone's timestamp and level. */
+function messageOf(line: string): string {
+  return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:[A-Z]+ ?: )?/, '').trim()
+}
+
+interface Running {
+  child: ChildProcess
+  tail: LogTail
+  /** Settles once the process has exited and its last log lines were read. */
+  closed: Promise<number>
+  exitCode: number | null
+  started: boolean
+  timer?: NodeJS.Timeout
+}
+
+/**
+ * `rclone serve sftp` on one folder, key-only: only the keys in `publicKey` get in, nothing outside
+ * the folder is reachable (rclone serves the folder as the root and does not follow symlinks), and the
+ * host key stays the same across restarts so clients can pin it with {@link knownHostsLine}.
+ */
+export class RemoteServer extends EventEmitter<RemoteServerEvents> {
+  readonly host: string
+  readonly user: string
+  private readonly options: RemoteServerOptions
+  private currentPort: number
+  private hostKey: HostKey | null = null
+  private knownHostsFile = ''
+  private running: Running | null = null
+  private starting: Promise<void> | null = null
+  private stopping: Promise<void> | null = null
+  private stopRequested = false
+
+  constructor(options: RemoteServerOptions) {
+    super()
+    this.options = { ...options }
+    this.host = options.host ?? '127.0.0.1'
+    this.user = options.user ?? currentUser()
+    this.currentPort = options.port ?? 0
+  }
+
+  /** The port it listens on: the one picked by the system once started when 0 was asked for. */
+  get port(): number {
+    return this.currentPort
+  }
+
+  /** Pid of rclone while it runs. */
+  get pid(): number | null {
+    return this.running?.child.pid ?? null
+  }
+
+  /** `SHA256:...` of the host key, as `ssh-keygen -lf` prints it; empty before the first start(). */
+  get hostKeyFingerprint(): string {
+    return this.hostKey?.fingerprint ?? ''
+  }
+
+  /** A known_hosts line pinning the host key at this address and port; empty before the first start(). */
+  get knownHostsLine(): string {
+    if (!this.hostKey) return ''
+    const pattern = this.currentPort === 22 ? this.host : `[${this.host}]:${this.currentPort}`
+    return `${pattern} ${this.hostKey.publicKey}`
+  }
+
+  /**
+   * An OpenSSH `sftp` command line that connects with the host key pinned (the known_hosts file it
+   * names, in the state folder, holds {@link knownHostsLine}); empty before the first start().
+   */
+  get sshCommand(): string {
+    if (!this.hostKey) return ''
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host
+    const port = this.currentPort === 22 ? [] : ['-P', String(this.currentPort)]
+    const words = [
+      'sftp',
+      ...port,
+      '-o',
+      `UserKnownHostsFile=${this.knownHostsFile}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      `${this.user}@${host}`,
+    ]
+    return words.map(shellWord).join(' ')
+  }
+
+  /** Starts rclone and resolves once it accepts SSH connections; does nothing when already running. */
+  async start(): Promise<void> {
+    // No await between these checks and setting `starting`, so concurrent calls share one launch.
+    while (this.stopping) await this.stopping
+    if (this.starting) return this.starting
+    if (this.running) return
+    this.stopRequested = false
+    this.starting = this.launch()
+    try {
+      await this.starting
+    } finally {
+      this.starting = null
+    }
+  }
+
+  /** Stops rclone: SIGTERM, then SIGKILL after a grace period. Resolves once it has exited; idempotent. */
+  async stop(): Promise<void> {
+    this.stopRequested = true
+    // A start in progress notices the request and cleans up after itself.
+    if (this.starting) await this.starting.catch(() => undefined)
+    const running = this.running
+    if (!running) return
+    this.stopping ??= this.terminate(running).finally(() => {
+      this.stopping = null
+    })
+    await this.stopping
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+
+  private async launch(): Promise<void> {
+    const { localPath, publicKey, readOnly } = this.options
+    const port = this.options.port ?? 0
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new RmountError('INVALID_CONFIG', `Port ${port} is not valid: use 1-65535, or 0 to pick a free one.`)
+    const realLocalPath = await this.checkFolder(localPath)
+    const keys = parseAuthorizedKeys(await this.readKeyFile(publicKey), publicKey)
+    const rclone = await findRclone(this.options.rclonePath)
+
+    const stateDir = this.options.stateDir ?? defaultStateDir(realLocalPath)
+    this.hostKey = await loadOrCreateHostKey(stateDir)
+    // rclone gets a clean copy with only the keys parsed above (see parseAuthorizedKeys).
+    const authorizedKeys = join(stateDir, 'authorized_keys')
+    await writePrivate(authorizedKeys, keys.map((key) => `${key.type} ${key.data} ${key.comment}`.trimEnd() + '\n').join(''))
+    const logFile = join(stateDir, 'serve.log')
+    // Keep the previous run's log for diagnosis; --log-file appends, so each run starts from an empty file.
+    await rename(logFile, `${logFile}.1`).catch(() => undefined)
+    await writePrivate(logFile, '')
+    this.knownHostsFile = join(stateDir, 'known_hosts')
+
+    const args = ['serve', 'sftp', realLocalPath, '--addr', joinHostPort(this.host, port), '--key', this.hostKey.privateKeyFile]
+    args.push('--authorized-keys', authorizedKeys, '--config', '/dev/null', '--log-file', logFile, '--log-level', 'INFO')
+    if (readOnly) args.push('--read-only')
+    if (this.stopRequested) throw new RmountError('SERVER_FAILED', 'The server was stopped before it started.')
+
+    let listeningPort: number | null = null
+    const tail = new LogTail(logFile, (line) => {
+      const match = listeningPattern.exec(line)
+      if (match && listeningPort === null) listeningPort = Number(match[2])
+      this.emit('log', line)
+    })
+    const child = spawnTied(rclone.path, args, { stdio: 'ignore', env: serverEnv(process.env) })
+    const running: Running = { child, tail, exitCode: null, started: false, closed: Promise.resolve(0) }
+    running.closed = new Promise<number>((resolve) => {
+      const done = (): void => {
+        running.exitCode ??= exitCodeOf(child) ?? 1
+        resolve(running.exitCode)
+      }
+      child.once('exit', done)
+      // A failed spawn may never emit 'exit'.
+      child.on('error', done)
+    }).then(async (code) => {
+      clearInterval(running.timer)
+      await tail.finish()
+      if (this.running === running) this.running = null
+      if (running.started) this.emit('exit', code)
+      return code
+    })
+    this.running = running
+
+    const deadline = Date.now() + startTimeoutMs
+    for (;;) {
+      await tail.poll()
+      if (listeningPort !== null) break
+      if (running.exitCode !== null) {
+        await running.closed
+        throw this.startFailure(running, logFile, port, [rclone.path, ...args])
+      }
+      if (this.stopRequested || Date.now() >= deadline) {
+        await this.terminate(running)
+        if (this.stopRequested)
+          throw new RmountError('SERVER_FAILED', 'The server was stopped before it was listening.', { logTail: [...tail.recent] })
+        throw new RmountError(
+          'SERVER_FAILED',
+          `rclone serve sftp did not start listening on ${joinHostPort(this.host, port)} within ${startTimeoutMs / 1000} s, so it was stopped. See the log lines below and ${logFile}.`,
+          { logTail: [...tail.recent] },
+        )
+      }
+      await Promise.race([delay(logPollMs), running.closed])
+    }
+
+    this.currentPort = listeningPort
+    running.started = true
+    await writeFile(this.knownHostsFile, this.knownHostsLine + '\n', { mode: 0o644 })
+    running.timer = setInterval(() => void tail.poll(), runningLogPollMs)
+    running.timer.unref()
+  }
+
+  private async terminate(running: Running): Promise<void> {
+    if (running.exitCode === null) running.child.kill('SIGTERM')
+    const outcome = await Promise.race([running.closed, delay(stopGraceMs, 'timeout' as const)])
+    if (outcome === 'timeout') running.child.kill('SIGKILL')
+    await running.closed
+  }
+
+  private startFailure(running: Running, logFile: string, port: number, command: string[]): RmountError {
+    const lines = running.tail.recent
+    const reasonLine = [...lines].reverse().find((line) => /Failed to|ERROR|CRITICAL|Fatal/.test(line)) ?? lines.at(-1)
+    const reason = reasonLine ? messageOf(reasonLine) : 'it wrote no log'
+    // Errors before rclone opens its log file go to stderr, which is not kept (see spawn): running it by hand shows them.
+    let advice = reasonLine ? `See the log lines below and ${logFile}.` : `Run it by hand to see why: ${command.map(shellWord).join(' ')}`
+    if (/address already in use/i.test(reason)) advice = `Port ${port} is taken: choose another port, or 0 to pick a free one.`
+    else if (/assign requested address/i.test(reason))
+      advice = `${this.host} is not an address of this machine: use 127.0.0.1 or one of its own addresses.`
+    return new RmountError(
+      'SERVER_FAILED',
+      `rclone serve sftp exited (code ${running.exitCode}) before it was listening: ${reason}. ${advice}`,
+      {
+        logTail: [...lines],
+      },
+    )
+  }
+
+  private async checkFolder(localPath: string): Promise<string> {
+    let real: string
+    try {
+      real = await realpath(localPath)
+    } catch {
+      throw new RmountError('INVALID_CONFIG', `The folder to share, ${localPath}, does not exist: create it or choose another one.`)
+    }
+    if (!(await stat(real)).isDirectory())
+      throw new RmountError('INVALID_CONFIG', `${localPath} is not a folder: choose the folder to share.`)
+    return real
+  }
+
+  private async readKeyFile(path: string): Promise<string> {
+    try {
+      return await readFile(path, 'utf8')
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`
+      throw new RmountError(
+        'INVALID_CONFIG',
+        `The public key file ${path} ${why}: give the .pub file of the clients allowed in, such as ~/.ssh/id_ed25519.pub.`,
+      )
+    }
+  }
+}
+
+/** Writes a file only its owner can read, also when it already existed with a looser mode. */
+async function writePrivate(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: 0o600 })
+  await chmod(path, 0o600)
+}

@@ -1,0 +1,50 @@
+/** What this machine has and lacks for mounting, each missing piece with its fix. */
+import { RmountError } from '../../shared/errors.js'
+import { findFusermount, fuseDeviceAvailable } from './fuse.js'
+import { findRclone } from './rclone-binary.js'
+
+export interface SystemCheckItem {
+  name: 'rclone' | '/dev/fuse' | 'fusermount'
+  ok: boolean
+  /** Path or version found, or what is wrong. */
+  detail: string
+  /** What to do when it is not ok. */
+  fix?: string
+}
+
+export interface SystemReport {
+  ok: boolean
+  items: SystemCheckItem[]
+  rclone: { path: string; version: string } | null
+}
+
+export async function checkSystem(options: { rclonePath?: string } = {}): Promise<SystemReport> {
+  const items: SystemCheckItem[] = []
+  let rclone: SystemReport['rclone'] = null
+  try {
+    const found = await findRclone(options.rclonePath)
+    rclone = { path: found.path, version: found.version }
+    items.push({ name: 'rclone', ok: true, detail: `${found.version} at ${found.path}` })
+  } catch (error) {
+    const message = error instanceof RmountError ? error.message : String(error)
+    items.push({ name: 'rclone', ok: false, detail: message.split(':')[0]!, fix: message })
+  }
+  const device = await fuseDeviceAvailable()
+  items.push(
+    device
+      ? { name: '/dev/fuse', ok: true, detail: 'present and usable' }
+      : {
+          name: '/dev/fuse',
+          ok: false,
+          detail: 'missing or not accessible',
+          fix: 'Load the FUSE module (sudo modprobe fuse); in a container, pass the device (--device /dev/fuse --cap-add SYS_ADMIN).',
+        },
+  )
+  const fusermount = await findFusermount()
+  items.push(
+    fusermount
+      ? { name: 'fusermount', ok: true, detail: fusermount }
+      : { name: 'fusermount', ok: false, detail: 'not found', fix: 'Install FUSE 3 (Debian/Ubuntu: sudo apt install fuse3; Fedora: sudo dnf install fuse3).' },
+  )
+  return { ok: items.every((item) => item.ok), items, rclone }
+}

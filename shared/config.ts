@@ -1,0 +1,166 @@
+/**
+ * The configuration shapes of RMount: one zod schema per shape, used by the engine, the CLI,
+ * the desktop store, the IPC validation and the renderer forms alike.
+ */
+import { z } from 'zod'
+
+/**
+ * A secret is given inline, or by the name of an environment variable that holds it
+ * (for headless machines, so a config file need not contain it).
+ */
+export const secretSchema = z.union([
+  z.string().min(1, 'Enter the secret, or leave the field out.'),
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Give the name of an environment variable.') }).strict(),
+])
+export type Secret = z.infer<typeof secretSchema>
+
+/** S3 providers offered by name; each fills its own defaults (see `s3ProviderDefaults`). */
+export const s3Providers = ['AWS', 'GCS', 'Minio', 'Cloudflare', 'Wasabi', 'DigitalOcean', 'Other'] as const
+export type S3Provider = (typeof s3Providers)[number]
+
+const endpointSchema = z.url({ protocol: /^https?$/, error: 'Enter the endpoint as a URL, like https://s3.example.com.' })
+
+export const s3RemoteSchema = z
+  .object({
+    type: z.literal('s3'),
+    provider: z.enum(s3Providers),
+    region: z.string().min(1).optional(),
+    endpoint: endpointSchema.optional(),
+    accessKeyId: z.string().min(1, 'Enter the access key ID.').optional(),
+    secretAccessKey: secretSchema.optional(),
+    /** Take credentials from the AWS environment (variables, profile, instance role) instead of keys. */
+    envAuth: z.boolean().optional(),
+    /** Canned ACL for new objects; empty means the provider's default. */
+    acl: z.string().optional(),
+    /** Sign with AWS signature v2, for old S3-compatible servers. */
+    v2Auth: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((remote, ctx) => {
+    if (!remote.envAuth && (!remote.accessKeyId || !remote.secretAccessKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: remote.accessKeyId ? ['secretAccessKey'] : ['accessKeyId'],
+        message: 'Enter an access key ID and secret access key, or turn on credentials from the environment.',
+      })
+    }
+    if (remote.provider !== 'AWS' && !remote.endpoint && remote.provider !== 'GCS') {
+      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `Enter the endpoint URL of your ${remote.provider} server.` })
+    }
+  })
+export type S3Remote = z.infer<typeof s3RemoteSchema>
+
+export const sftpRemoteSchema = z
+  .object({
+    type: z.literal('sftp'),
+    host: z
+      .string()
+      .min(1, 'Enter the server name or address.')
+      .regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:]+$/, 'Enter a host name or IP address, without user or path.'),
+    port: z.number({ error: 'Enter a port number.' }).int('Enter a whole number.').min(1, 'Ports go from 1 to 65535.').max(65535, 'Ports go from 1 to 65535.').default(22),
+    user: z.string().min(1, 'Enter the user name.'),
+    /** Private key file (OpenSSH or PEM format). */
+    keyFile: z.string().min(1).optional(),
+    /** Passphrase of the key file, when it has one. */
+    keyPassphrase: secretSchema.optional(),
+    password: secretSchema.optional(),
+    /** Authenticate through the running ssh-agent (SSH_AUTH_SOCK). */
+    agent: z.boolean().optional(),
+    /** Pin the server's host key: a known_hosts file... */
+    knownHostsFile: z.string().min(1).optional(),
+    /** ...or its SHA256 fingerprint as `ssh-keygen -l` prints it. */
+    hostKeyFingerprint: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'A fingerprint looks like SHA256: followed by 43 characters.')
+      .optional(),
+  })
+  .strict()
+  .superRefine((remote, ctx) => {
+    if (!remote.keyFile && remote.password === undefined && !remote.agent) {
+      ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'Choose a key file, a password or the SSH agent.' })
+    }
+    if (remote.knownHostsFile && remote.hostKeyFingerprint) {
+      ctx.addIssue({ code: 'custom', path: ['hostKeyFingerprint'], message: 'Pin the host key with a known_hosts file or a fingerprint, not both.' })
+    }
+  })
+export type SftpRemote = z.infer<typeof sftpRemoteSchema>
+
+export const remoteSchema = z.discriminatedUnion('type', [s3RemoteSchema, sftpRemoteSchema])
+export type Remote = z.infer<typeof remoteSchema>
+export type RemoteInput = z.input<typeof remoteSchema>
+
+export const cacheModes = ['off', 'minimal', 'writes', 'full'] as const
+
+export const mountOptionsSchema = z
+  .object({
+    readOnly: z.boolean().default(false),
+    /** rclone's VFS cache mode; `writes` lets ordinary programs (editors, git, tar) work. */
+    cacheMode: z.enum(cacheModes).default('writes'),
+    /** Mount over a folder that already holds files, hiding them while mounted. */
+    allowNonEmpty: z.boolean().default(false),
+    /** How long a closed file waits in the cache before upload, in ms (rclone's --vfs-write-back). */
+    writeBackMs: z.number().int().min(0).max(3_600_000).default(5000),
+    /** How often the remote and the mount are probed, in ms. */
+    probeIntervalMs: z.number().int().min(100).max(600_000).default(1000),
+    /** A probe not answered within this time marks the mount degraded, in ms. */
+    probeTimeoutMs: z.number().int().min(100).max(600_000).default(1500),
+    /** Time allowed for the mount to come up, in ms. */
+    mountTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /** Restarts allowed within `restartWindowMs` before the mount gives up. */
+    maxRestarts: z.number().int().min(0).max(1000).default(5),
+    restartWindowMs: z.number().int().min(1000).default(60_000),
+    /** rclone executable; found in vendor/ then PATH when left out. */
+    rclonePath: z.string().min(1).optional(),
+    /** Folder for this mount's cache, log and private files; stable per mount when left out. */
+    stateDir: z.string().min(1).optional(),
+    /** Extra rclone flags, for what the options above do not cover. Never put secrets here. */
+    extraArgs: z.array(z.string()).default([]),
+  })
+  .strict()
+export type MountOptions = z.infer<typeof mountOptionsSchema>
+export type MountOptionsInput = z.input<typeof mountOptionsSchema>
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes.')
+
+/** A remote as it is saved: the connection plus a name a person recognises. */
+export const savedRemoteSchema = z.object({ id: idSchema, name: z.string().min(1, 'Give the remote a name.'), remote: remoteSchema }).strict()
+export type SavedRemote = z.infer<typeof savedRemoteSchema>
+
+export const savedMountSchema = z
+  .object({
+    id: idSchema,
+    remoteId: idSchema,
+    /** `bucket/prefix` for S3, a folder like `/srv/data` for SSH. */
+    remotePath: z.string(),
+    localPath: z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'Choose a full folder path, like /home/me/bucket.'),
+    mountAtStart: z.boolean().default(false),
+    options: mountOptionsSchema.partial().default({}),
+  })
+  .strict()
+export type SavedMount = z.infer<typeof savedMountSchema>
+
+export const configVersion = 1
+
+/** The whole configuration: what the desktop app stores and what `rmount up --config` reads. */
+export const configFileSchema = z
+  .object({
+    version: z.literal(configVersion),
+    remotes: z.array(savedRemoteSchema).default([]),
+    mounts: z.array(savedMountSchema).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const remoteIds = new Set(config.remotes.map((r) => r.id))
+    const seen = new Set<string>()
+    config.mounts.forEach((mount, i) => {
+      if (!remoteIds.has(mount.remoteId)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'remoteId'], message: `No remote has the id "${mount.remoteId}".` })
+      if (seen.has(mount.localPath)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'localPath'], message: `Two mounts use the folder ${mount.localPath}.` })
+      seen.add(mount.localPath)
+    })
+  })
+export type ConfigFile = z.infer<typeof configFileSchema>
+
+/** One line per problem, each naming the field, for CLI output and error messages. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'config'}: ${issue.message}`).join('\n')
+}

@@ -1,0 +1,289 @@
+/**
+ * The life cycle shared by all test servers: start on a free port, freeze, thaw, stop, restart on the
+ * same port, plus the module-wide registry that `stopAllServers()` and the exit hook clean up from.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { openSync, closeSync } from 'node:fs'
+import { mkdtemp, open, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { isRunning, ownsListener, processTree, signalAll, type ProcInfo } from './process-tree.js'
+
+/** A server process (tree) under test control. */
+export interface TestServer {
+  /** Always '127.0.0.1'. */
+  host: string
+  /** Fixed for the server's whole life, restarts included. */
+  port: number
+  /** The server's stdout and stderr, appended across restarts: read it when a test fails. */
+  logFile: string
+  /** Every process of the server right now, the listener first; empty when stopped. */
+  pids(): number[]
+  /** SIGSTOP every process of the server, so open connections hang as well as new ones. */
+  freeze(): void
+  /** SIGCONT every process of the server. */
+  thaw(): void
+  /** SIGTERM every process of the tree, SIGKILL after 2 s; resolves when all are gone. No-op when stopped. */
+  stop(): Promise<void>
+  /** Stop, then start again on the same port with the same data and keys; resolves once it serves. */
+  restart(): Promise<void>
+}
+
+/** What to run for one start of a server. */
+export interface LaunchSpec {
+  command: string
+  args: string[]
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+/** How to run and recognise one kind of server. */
+export interface ServerSpec {
+  /** For error messages. */
+  name: string
+  logFile: string
+  /** Called before every start, so it may write port-dependent config files. */
+  launch(port: number): LaunchSpec | Promise<LaunchSpec>
+  /** Resolves true once a client can really talk to the server on `port`. */
+  probe(port: number): Promise<boolean>
+}
+
+const host = '127.0.0.1'
+const startTimeoutMs = 15_000
+const termGraceMs = 2_000
+const killWaitMs = 5_000
+
+const live = new Set<ManagedServer>()
+const tempDirs = new Set<string>()
+const portsHandedOut = new Set<number>()
+
+/** A fresh temp directory under os.tmpdir() with the given prefix, removed by stopAllServers(). */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  tempDirs.add(dir)
+  return dir
+}
+
+/** Stops every server started by this module and removes the temp dirs; for afterAll. Unmounts nothing. */
+export async function stopAllServers(): Promise<void> {
+  const servers = [...live]
+  live.clear()
+  const results = await Promise.allSettled(servers.map((server) => server.stop()))
+  const dirs = [...tempDirs]
+  tempDirs.clear()
+  // A FUSE mount left inside one of these dirs would make rm hang or fail; unmounting is the engine's job, so just report.
+  results.push(...(await Promise.allSettled(dirs.map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })))))
+  const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+  if (failures.length > 0) throw new AggregateError(failures.map((failure) => failure.reason), 'stopAllServers: cleanup failed')
+}
+
+/** Starts a server on a free port and registers it for cleanup. */
+export async function startManaged(spec: ServerSpec): Promise<TestServer> {
+  const server = new ManagedServer(spec)
+  live.add(server)
+  installExitHook()
+  try {
+    await server.startOnFreePort()
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  return server.handle()
+}
+
+/** A port nobody listens on right now. Another program may still take it before the server binds; callers retry. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer()
+      probe.once('error', reject)
+      probe.listen(0, host, () => {
+        const address = probe.address()
+        probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      })
+    })
+    // The kernel may hand out a port again once it is closed; a server of ours stopped for a restart must keep its own.
+    if (portsHandedOut.has(port)) continue
+    portsHandedOut.add(port)
+    return port
+  }
+}
+
+class AddressInUseError extends Error {}
+
+class ManagedServer {
+  port = 0
+  private child: ChildProcess | null = null
+  /** Every process ever seen in the tree, so children orphaned by a dead listener are still found and killed. */
+  private readonly known = new Map<number, ProcInfo>()
+
+  constructor(private readonly spec: ServerSpec) {}
+
+  handle(): TestServer {
+    return {
+      host,
+      port: this.port,
+      logFile: this.spec.logFile,
+      pids: () => this.procs().map((info) => info.pid),
+      freeze: () => this.freeze(),
+      thaw: () => signalAll(this.procs(), 'SIGCONT'),
+      stop: () => this.stop(),
+      restart: () => this.restart(),
+    }
+  }
+
+  async startOnFreePort(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort()
+      try {
+        await this.launch()
+        return
+      } catch (error) {
+        if (!(error instanceof AddressInUseError) || attempt >= 5) throw error
+      }
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop()
+    live.add(this)
+    const deadline = Date.now() + startTimeoutMs
+    for (;;) {
+      try {
+        await this.launch()
+        return
+      } catch (error) {
+        // Our own listener is gone by now, so this is a client's socket in the way; it rarely lasts.
+        if (!(error instanceof AddressInUseError) || Date.now() > deadline) throw error
+        await sleep(200)
+      }
+    }
+  }
+
+  /** SIGKILL at once, synchronously: for the exit hook, where nothing asynchronous runs any more. */
+  killNow(): void {
+    signalAll(this.procs(), 'SIGKILL')
+  }
+
+  /** Processes of the server that still run: the live tree under the listener plus any orphan seen earlier. */
+  private procs(): ProcInfo[] {
+    const root = this.child?.pid
+    const tree = root !== undefined && this.child?.exitCode === null && this.child.signalCode === null ? processTree([root]) : []
+    for (const info of tree) this.known.set(info.pid, info)
+    for (const [pid, info] of this.known) if (!isRunning(info)) this.known.delete(pid)
+    const result = [...tree]
+    for (const info of this.known.values()) if (!tree.some((t) => t.pid === info.pid)) result.push(info)
+    return result
+  }
+
+  private freeze(): void {
+    // The listener is stopped first, but it may have forked a child between the walk and the signal, so walk until nothing new appears.
+    const stopped = new Set<number>()
+    for (;;) {
+      const fresh = this.procs().filter((info) => !stopped.has(info.pid))
+      if (fresh.length === 0) return
+      signalAll(fresh, 'SIGSTOP')
+      for (const info of fresh) stopped.add(info.pid)
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const { command, args, env, cwd } = await this.spec.launch(this.port)
+    const log = openSync(this.spec.logFile, 'a')
+    let child: ChildProcess
+    try {
+      // pdeathsig: if the test process dies without cleaning up, the kernel kills the server with it.
+      child = spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', log, log], env, cwd })
+    } finally {
+      closeSync(log)
+    }
+    // Node would otherwise crash the test process on a spawn error with no listener.
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
+    // Keeps a forgotten server from holding the test process open; the exit hook and pdeathsig still kill it.
+    child.unref()
+    this.child = child
+    const deadline = Date.now() + startTimeoutMs
+    for (;;) {
+      const failure = await Promise.race([spawnError, sleep(50).then(() => null)])
+      if (failure) throw new Error(`${this.spec.name}: cannot start ${command}: ${failure.message}`)
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const tail = await logTail(this.spec.logFile)
+        const message = `${this.spec.name} exited (${child.exitCode ?? child.signalCode}) while starting on port ${this.port}:\n${tail}`
+        this.child = null
+        if (/address already in use|EADDRINUSE/i.test(tail)) throw new AddressInUseError(message)
+        throw new Error(message)
+      }
+      const pids = this.procs().map((info) => info.pid)
+      if (ownsListener(pids, this.port) && (await this.spec.probe(this.port))) return
+      if (Date.now() > deadline) {
+        await this.stop()
+        throw new Error(`${this.spec.name} did not serve on port ${this.port} within ${startTimeoutMs} ms:\n${await logTail(this.spec.logFile)}`)
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    live.delete(this)
+    let targets = this.procs()
+    const child = this.child
+    // A frozen process only acts on SIGTERM once it runs again.
+    signalAll(targets, 'SIGTERM')
+    signalAll(targets, 'SIGCONT')
+    const graceEnd = Date.now() + termGraceMs
+    while (targets.some(isRunning) && Date.now() < graceEnd) {
+      await sleep(25)
+      targets = mergeProcs(targets, this.procs())
+    }
+    const killEnd = Date.now() + killWaitMs
+    while ((targets = mergeProcs(targets, this.procs())).some(isRunning)) {
+      signalAll(targets, 'SIGKILL')
+      if (Date.now() > killEnd) throw new Error(`${this.spec.name}: processes survived SIGKILL: ${targets.filter(isRunning).map((t) => t.pid)}`)
+      await sleep(25)
+    }
+    // The listener is our child: wait for Node to reap it, so no zombie outlives stop(). The child is unref'd, so ref it
+    // meanwhile, or a script whose only pending work is this wait would exit in the middle of it.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.ref()
+      await new Promise((resolve) => child.once('exit', resolve))
+      child.unref()
+    }
+    this.child = null
+    this.known.clear()
+  }
+}
+
+function mergeProcs(a: readonly ProcInfo[], b: readonly ProcInfo[]): ProcInfo[] {
+  const merged = new Map<string, ProcInfo>()
+  for (const info of [...a, ...b]) merged.set(`${info.pid}/${info.startTime}`, info)
+  return [...merged.values()]
+}
+
+async function logTail(file: string, bytes = 4096): Promise<string> {
+  try {
+    const handle = await open(file, 'r')
+    try {
+      const { size } = await handle.stat()
+      const length = Math.min(size, bytes)
+      const buffer = Buffer.alloc(length)
+      await handle.read(buffer, 0, length, size - length)
+      return buffer.toString('utf8')
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return '(no log)'
+  }
+}
+
+let exitHookInstalled = false
+
+/** SIGKILLs every registered server when the test process exits without stopAllServers(): pdeathsig covers only direct children, not sshd's per-connection ones. */
+function installExitHook(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const server of live) server.killNow()
+  })
+}

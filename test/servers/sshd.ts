@@ -1,0 +1,87 @@
+/** A real OpenSSH sshd for tests: the SFTP server users actually run, with its per-connection child processes. */
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { userInfo } from 'node:os'
+import { join } from 'node:path'
+import { startManaged, tempDir, type TestServer } from './managed.js'
+import { sshBanner } from './probes.js'
+import { generateKey, knownHostsLine } from './ssh-keys.js'
+
+/** A running sshd and the files a client needs to log in to it. */
+export interface SshdServer extends TestServer {
+  /** The current user (root here): the only account that can log in. */
+  user: string
+  /** Authorized private key: ed25519, no passphrase, mode 0600. */
+  keyFile: string
+  publicKeyFile: string
+  /** An empty temp folder for tests to use as the remote path. */
+  rootDir: string
+  /** `SHA256:...` as `ssh-keygen -l` prints it. */
+  hostKeyFingerprint: string
+  /** One line: `[127.0.0.1]:PORT ssh-ed25519 ...`. */
+  knownHostsFile: string
+  /** A second private key that is NOT authorized. */
+  otherKeyFile: string
+}
+
+const sshdBinary = '/usr/sbin/sshd'
+
+/** A real OpenSSH sshd on a free high port on 127.0.0.1, temporary config, key-only auth for the current user, `Subsystem sftp internal-sftp`. */
+export async function startSshd(): Promise<SshdServer> {
+  const dir = await tempDir('rmount-sshd-')
+  const rootDir = join(dir, 'root')
+  const configFile = join(dir, 'sshd_config')
+  const knownHostsFile = join(dir, 'known_hosts')
+  const authorizedKeysFile = join(dir, 'authorized_keys')
+  const [hostKey, clientKey, otherKey] = await Promise.all([
+    generateKey(join(dir, 'ssh_host_ed25519_key'), 'rmount-test-host'),
+    generateKey(join(dir, 'client_ed25519'), 'rmount-test-client'),
+    generateKey(join(dir, 'other_ed25519'), 'rmount-test-other'),
+    mkdir(rootDir),
+    // sshd refuses to start without its privilege separation directory, and a fresh container has none.
+    mkdir('/run/sshd', { recursive: true, mode: 0o755 }).then(() => chmod('/run/sshd', 0o755)),
+  ])
+  await writeFile(authorizedKeysFile, `${clientKey.publicKey}\n`)
+
+  const server = await startManaged({
+    name: 'sshd',
+    logFile: join(dir, 'sshd.log'),
+    async launch(port) {
+      await writeFile(configFile, sshdConfig(port, dir, authorizedKeysFile))
+      await writeFile(knownHostsFile, knownHostsLine('127.0.0.1', port, hostKey.publicKey))
+      // sshd re-executes itself for each connection, which needs an absolute path; -e logs to stderr, i.e. the log file.
+      return { command: sshdBinary, args: ['-D', '-e', '-f', configFile] }
+    },
+    probe: async (port) => (await sshBanner(port))?.startsWith('SSH-2.0-OpenSSH') ?? false,
+  })
+  return {
+    ...server,
+    user: userInfo().username,
+    keyFile: clientKey.privateKeyFile,
+    publicKeyFile: clientKey.publicKeyFile,
+    rootDir,
+    hostKeyFingerprint: hostKey.fingerprint,
+    knownHostsFile,
+    otherKeyFile: otherKey.privateKeyFile,
+  }
+}
+
+function sshdConfig(port: number, dir: string, authorizedKeysFile: string): string {
+  return [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${authorizedKeysFile}`,
+    // The temp dir and keys belong to root but tests may loosen modes; the test is about rclone, not sshd's checks.
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'Subsystem sftp internal-sftp',
+    'PrintMotd no',
+    'LogLevel ERROR',
+    '',
+  ].join('\n')
+}
