@@ -57,7 +57,12 @@ export const sftpRemoteSchema = z
       .string()
       .min(1, 'Enter the server name or address.')
       .regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:]+$/, 'Enter a host name or IP address, without user or path.'),
-    port: z.number({ error: 'Enter a port number.' }).int('Enter a whole number.').min(1, 'Ports go from 1 to 65535.').max(65535, 'Ports go from 1 to 65535.').default(22),
+    port: z
+      .number({ error: 'Enter a port number.' })
+      .int('Enter a whole number.')
+      .min(1, 'Ports go from 1 to 65535.')
+      .max(65535, 'Ports go from 1 to 65535.')
+      .default(22),
     user: z.string().min(1, 'Enter the user name.'),
     /** Private key file (OpenSSH or PEM format). */
     keyFile: z.string().min(1).optional(),
@@ -80,7 +85,11 @@ export const sftpRemoteSchema = z
       ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'Choose a key file, a password or the SSH agent.' })
     }
     if (remote.knownHostsFile && remote.hostKeyFingerprint) {
-      ctx.addIssue({ code: 'custom', path: ['hostKeyFingerprint'], message: 'Pin the host key with a known_hosts file or a fingerprint, not both.' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hostKeyFingerprint'],
+        message: 'Pin the host key with a known_hosts file or a fingerprint, not both.',
+      })
     }
   })
 export type SftpRemote = z.infer<typeof sftpRemoteSchema>
@@ -123,7 +132,9 @@ export type MountOptionsInput = z.input<typeof mountOptionsSchema>
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes.')
 
 /** A remote as it is saved: the connection plus a name a person recognises. */
-export const savedRemoteSchema = z.object({ id: idSchema, name: z.string().min(1, 'Give the remote a name.'), remote: remoteSchema }).strict()
+export const savedRemoteSchema = z
+  .object({ id: idSchema, name: z.string().min(1, 'Give the remote a name.'), remote: remoteSchema })
+  .strict()
 export type SavedRemote = z.infer<typeof savedRemoteSchema>
 
 export const savedMountSchema = z
@@ -153,8 +164,10 @@ export const configFileSchema = z
     const remoteIds = new Set(config.remotes.map((r) => r.id))
     const seen = new Set<string>()
     config.mounts.forEach((mount, i) => {
-      if (!remoteIds.has(mount.remoteId)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'remoteId'], message: `No remote has the id "${mount.remoteId}".` })
-      if (seen.has(mount.localPath)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'localPath'], message: `Two mounts use the folder ${mount.localPath}.` })
+      if (!remoteIds.has(mount.remoteId))
+        ctx.addIssue({ code: 'custom', path: ['mounts', i, 'remoteId'], message: `No remote has the id "${mount.remoteId}".` })
+      if (seen.has(mount.localPath))
+        ctx.addIssue({ code: 'custom', path: ['mounts', i, 'localPath'], message: `Two mounts use the folder ${mount.localPath}.` })
       seen.add(mount.localPath)
     })
   })

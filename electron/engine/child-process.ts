@@ -9,7 +9,11 @@ const setpriv = process.platform === 'linux' && existsSync('/usr/bin/setpriv') ?
  * `signal` to the child when this process dies, however it dies (setpriv --pdeathsig), so even a
  * SIGKILLed app leaves no rclone behind; rclone unmounts cleanly on SIGTERM.
  */
-export function spawnTied(command: string, args: readonly string[], options: SpawnOptions & { deathSignal?: 'TERM' | 'KILL' } = {}): ChildProcess {
+export function spawnTied(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { deathSignal?: 'TERM' | 'KILL' } = {},
+): ChildProcess {
   const { deathSignal = 'TERM', ...spawnOptions } = options
   if (setpriv) return spawn(setpriv, ['--pdeathsig', deathSignal, '--', command, ...args], spawnOptions)
   return spawn(command, args, spawnOptions)

@@ -4,11 +4,20 @@ import type { Remote } from '../../shared/config.js'
 
 const rules: ReadonlyArray<[ErrorCode, RegExp]> = [
   ['HOST_KEY_MISMATCH', /knownhosts: key mismatch|knownhosts: key is unknown|host key mismatch/i],
-  ['AUTH_FAILED', /unable to authenticate|no supported methods remain|InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|InvalidToken|ExpiredToken|status code: 403|Forbidden|permission denied \(publickey|failed to (read|parse) private key|x509: certificate signed by unknown authority/i],
+  [
+    'AUTH_FAILED',
+    /unable to authenticate|no supported methods remain|InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|InvalidToken|ExpiredToken|status code: 403|Forbidden|permission denied \(publickey|failed to (read|parse) private key|x509: certificate signed by unknown authority/i,
+  ],
   ['REMOTE_NOT_FOUND', /NoSuchBucket|directory not found|dir(ectory)? does not exist|file does not exist|no such file or directory/i],
-  ['REMOTE_UNREACHABLE', /connection refused|i\/o timeout|no such host|network is unreachable|no route to host|connection reset|context deadline exceeded|TLS handshake timeout|handshake failed: EOF|server misbehaving|dial tcp/i],
+  [
+    'REMOTE_UNREACHABLE',
+    /connection refused|i\/o timeout|no such host|network is unreachable|no route to host|connection reset|context deadline exceeded|TLS handshake timeout|handshake failed: EOF|server misbehaving|dial tcp/i,
+  ],
   ['MOUNTPOINT_BUSY', /directory already mounted|mountpoint is already in use/i],
-  ['FUSE_UNAVAILABLE', /fusermount: exec|fuse: device not found|\/dev\/fuse|failed to open \/dev\/fuse|fusermount.*not found|cannot find FUSE/i],
+  [
+    'FUSE_UNAVAILABLE',
+    /fusermount: exec|fuse: device not found|\/dev\/fuse|failed to open \/dev\/fuse|fusermount.*not found|cannot find FUSE/i,
+  ],
 ]
 
 /** The first error code whose pattern matches, most specific first; null for anything else. */

@@ -241,9 +241,11 @@ export class FsProbe {
       if (child === this.#child) this.#lost(`fs probe: cannot run ${this.#nodePath}: ${error.message}`)
     })
     // Node reaps the child on SIGCHLD; a helper killed on timeout may outlive its replacement while its stuck thread
-    // finishes, so only the current one's exit matters.
-    child.on('exit', (code, signal) => {
-      if (child === this.#child) this.#lost(`fs probe helper exited (${signal ?? `code ${code}`}): ${this.#stderrTail.trim()}`)
+    // finishes, so only the current one's end matters. 'close' rather than 'exit': by then stderr has been read.
+    child.on('close', (code, signal) => {
+      if (child !== this.#child) return
+      const stderr = this.#stderrTail.trim()
+      this.#lost(`fs probe helper exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr}` : ''}`)
     })
     child.unref()
     unref(stdin)

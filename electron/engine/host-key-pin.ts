@@ -27,21 +27,30 @@ export function parseKeyscan(output: string): Array<{ type: string; key: string;
 export async function pinHostKey(remote: SftpRemote, knownHostsFile: string, timeoutSeconds = 5): Promise<void> {
   const host = remote.host.replace(/^\[|\]$/g, '')
   const output = await new Promise<string>((resolve, reject) => {
-    execFile('ssh-keyscan', ['-T', String(timeoutSeconds), '-p', String(remote.port), host], { timeout: (timeoutSeconds + 2) * 1000 }, (error, stdout) => {
-      if (error && !stdout) {
-        reject(
-          new RmountError(
-            (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'INVALID_CONFIG' : 'REMOTE_UNREACHABLE',
-            (error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? 'Pinning a host key by fingerprint needs ssh-keyscan: install the OpenSSH client (Debian/Ubuntu: sudo apt install openssh-client), or pin with a known_hosts file.'
-              : `Could not read the host key of ${host} on port ${remote.port}: check the host name and port, and that the SSH server runs.`,
-          ),
-        )
-      } else resolve(stdout)
-    })
+    execFile(
+      'ssh-keyscan',
+      ['-T', String(timeoutSeconds), '-p', String(remote.port), host],
+      { timeout: (timeoutSeconds + 2) * 1000 },
+      (error, stdout) => {
+        if (error && !stdout) {
+          reject(
+            new RmountError(
+              (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'INVALID_CONFIG' : 'REMOTE_UNREACHABLE',
+              (error as NodeJS.ErrnoException).code === 'ENOENT'
+                ? 'Pinning a host key by fingerprint needs ssh-keyscan: install the OpenSSH client (Debian/Ubuntu: sudo apt install openssh-client), or pin with a known_hosts file.'
+                : `Could not read the host key of ${host} on port ${remote.port}: check the host name and port, and that the SSH server runs.`,
+            ),
+          )
+        } else resolve(stdout)
+      },
+    )
   })
   const keys = parseKeyscan(output)
-  if (keys.length === 0) throw new RmountError('REMOTE_UNREACHABLE', `${host} on port ${remote.port} sent no SSH host key: check that an SSH server listens there.`)
+  if (keys.length === 0)
+    throw new RmountError(
+      'REMOTE_UNREACHABLE',
+      `${host} on port ${remote.port} sent no SSH host key: check that an SSH server listens there.`,
+    )
   const match = keys.find((k) => k.fingerprint === remote.hostKeyFingerprint)
   if (!match) {
     throw new RmountError(

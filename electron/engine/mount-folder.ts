@@ -12,12 +12,20 @@ import { findMount, readMountTable } from './mountinfo.js'
 const timeoutMs = 5000
 
 function probeFailed(localPath: string, what: string, code: string, message: string): RmountError {
-  if (code === 'TIMEOUT') return new RmountError('MOUNTPOINT_BUSY', `${localPath} did not answer within ${timeoutMs / 1000} s while ${what}: a hung mount may sit there. Unmount it (fusermount -uz ${localPath}) and try again.`)
+  if (code === 'TIMEOUT')
+    return new RmountError(
+      'MOUNTPOINT_BUSY',
+      `${localPath} did not answer within ${timeoutMs / 1000} s while ${what}: a hung mount may sit there. Unmount it (fusermount -uz ${localPath}) and try again.`,
+    )
   return new RmountError('MOUNTPOINT_INVALID', `${localPath} cannot be used (${what}: ${message}). Choose a folder you can write to.`)
 }
 
 export async function prepareMountFolder(localPath: string, allowNonEmpty: boolean, probe: FsProbe): Promise<{ clearedStale: boolean }> {
-  if (!isAbsolute(localPath)) throw new RmountError('MOUNTPOINT_INVALID', `The mount folder must be a full path (like /home/me/bucket), not ${JSON.stringify(localPath)}.`)
+  if (!isAbsolute(localPath))
+    throw new RmountError(
+      'MOUNTPOINT_INVALID',
+      `The mount folder must be a full path (like /home/me/bucket), not ${JSON.stringify(localPath)}.`,
+    )
   let clearedStale = false
   const existing = findMount(await readMountTable(), localPath)
   if (existing) {
@@ -25,10 +33,17 @@ export async function prepareMountFolder(localPath: string, allowNonEmpty: boole
     if (existing.fsType.startsWith('fuse') && !check.ok && check.code === 'ENOTCONN') {
       // A dead rclone left this behind ("Transport endpoint is not connected"): nothing can use it.
       const outcome = await fuseUnmount(localPath, true)
-      if (!outcome.ok) throw new RmountError('MOUNTPOINT_BUSY', `A stale mount at ${localPath} could not be cleared (${outcome.message}): run fusermount -uz ${localPath}.`)
+      if (!outcome.ok)
+        throw new RmountError(
+          'MOUNTPOINT_BUSY',
+          `A stale mount at ${localPath} could not be cleared (${outcome.message}): run fusermount -uz ${localPath}.`,
+        )
       clearedStale = true
     } else {
-      throw new RmountError('MOUNTPOINT_BUSY', `${localPath} is already a mount point (${existing.fsType} from ${existing.source}): unmount it first, or choose another folder.`)
+      throw new RmountError(
+        'MOUNTPOINT_BUSY',
+        `${localPath} is already a mount point (${existing.fsType} from ${existing.source}): unmount it first, or choose another folder.`,
+      )
     }
   }
   const stat = await probe.run({ op: 'stat', path: localPath }, timeoutMs)

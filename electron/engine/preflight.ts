@@ -34,10 +34,25 @@ export async function preflight(
   timeoutMs = 20_000,
 ): Promise<PreflightResult> {
   if (remote.type === 's3' && !remotePath.split('/').filter(Boolean)[0]) {
-    throw new RmountError('INVALID_CONFIG', 'The remote path of an S3 mount starts with the bucket name, like my-bucket or my-bucket/folder.')
+    throw new RmountError(
+      'INVALID_CONFIG',
+      'The remote path of an S3 mount starts with the bucket name, like my-bucket or my-bucket/folder.',
+    )
   }
   const started = performance.now()
-  const args = ['lsf', '--max-depth', '1', '--config', '/dev/null', '--ask-password=false', ...boundedTimeouts, '--retries', '1', ...backend.args, preflightTarget(remote, remotePath)]
+  const args = [
+    'lsf',
+    '--max-depth',
+    '1',
+    '--config',
+    '/dev/null',
+    '--ask-password=false',
+    ...boundedTimeouts,
+    '--retries',
+    '1',
+    ...backend.args,
+    preflightTarget(remote, remotePath),
+  ]
   const child = spawnTied(rclone.path, args, { env: childEnv(process.env, backend.env), stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -63,7 +78,11 @@ export async function preflight(
     .slice(-8)
   if (outcome.spawnError) throw new RmountError('RCLONE_NOT_FOUND', `Could not run ${rclone.path}: ${outcome.spawnError.message}`)
   if (outcome.timedOut) {
-    throw new RmountError('REMOTE_UNREACHABLE', `${failureMessage('REMOTE_UNREACHABLE', remote, remotePath)} (no answer within ${timeoutMs / 1000} s)`, { logTail })
+    throw new RmountError(
+      'REMOTE_UNREACHABLE',
+      `${failureMessage('REMOTE_UNREACHABLE', remote, remotePath)} (no answer within ${timeoutMs / 1000} s)`,
+      { logTail },
+    )
   }
   if (outcome.code !== 0) {
     const code = classifyRcloneError(stderr) ?? 'REMOTE_UNREACHABLE'

@@ -62,7 +62,8 @@ export class RcClient {
               parsed = { error: text.trim() }
             }
             if (res.statusCode === 200) resolve(parsed as T)
-            else reject(new RcError(`${method}: ${(parsed as { error?: string }).error ?? `HTTP ${res.statusCode}`}`, 'http', res.statusCode))
+            else
+              reject(new RcError(`${method}: ${(parsed as { error?: string }).error ?? `HTTP ${res.statusCode}`}`, 'http', res.statusCode))
           })
           res.on('error', (error) => {
             clearTimeout(timer)

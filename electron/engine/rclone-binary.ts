@@ -55,7 +55,10 @@ function vendorCandidates(): string[] {
 
 function pathCandidates(): string[] {
   const exe = process.platform === 'win32' ? 'rclone.exe' : 'rclone'
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, exe))
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, exe))
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -88,7 +91,10 @@ async function locate(explicitPath?: string): Promise<RcloneInfo> {
   let path: string | undefined
   if (explicitPath) {
     if (!(await isExecutable(explicitPath))) {
-      throw new RmountError('RCLONE_NOT_FOUND', `rclone was not found at ${explicitPath}: check the rclone path setting, or leave it empty to use the bundled one.`)
+      throw new RmountError(
+        'RCLONE_NOT_FOUND',
+        `rclone was not found at ${explicitPath}: check the rclone path setting, or leave it empty to use the bundled one.`,
+      )
     }
     path = explicitPath
   } else {
@@ -109,12 +115,23 @@ async function locate(explicitPath?: string): Promise<RcloneInfo> {
   try {
     ;({ stdout } = await run(path, ['version'], { timeout: 10_000, env: { ...process.env, RCLONE_CONFIG: '/dev/null' } }))
   } catch (cause) {
-    throw new RmountError('RCLONE_NOT_FOUND', `${path} did not run as rclone (${(cause as Error).message.split('\n')[0]}): reinstall rclone or choose another path.`, { cause })
+    throw new RmountError(
+      'RCLONE_NOT_FOUND',
+      `${path} did not run as rclone (${(cause as Error).message.split('\n')[0]}): reinstall rclone or choose another path.`,
+      { cause },
+    )
   }
   const parsed = parseVersion(stdout)
-  if (!parsed) throw new RmountError('RCLONE_NOT_FOUND', `${path} is not rclone (its version output was not understood): choose the rclone executable.`)
+  if (!parsed)
+    throw new RmountError(
+      'RCLONE_NOT_FOUND',
+      `${path} is not rclone (its version output was not understood): choose the rclone executable.`,
+    )
   if (!atLeast(parsed.semver, minimumVersion)) {
-    throw new RmountError('RCLONE_TOO_OLD', `rclone ${parsed.version} at ${path} is too old: RMount needs rclone v${minimumVersion.join('.')} or later. Update rclone.`)
+    throw new RmountError(
+      'RCLONE_TOO_OLD',
+      `rclone ${parsed.version} at ${path} is too old: RMount needs rclone v${minimumVersion.join('.')} or later. Update rclone.`,
+    )
   }
   return { path, ...parsed }
 }

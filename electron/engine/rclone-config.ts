@@ -30,13 +30,18 @@ export const s3ProviderDefaults: Record<S3Remote['provider'], { region?: string;
 }
 
 /** Flags RMount owns: letting extraArgs change them would open the rc endpoint, leak secrets or move the cache. */
-const reservedFlags = /^--(rc|rc-[\w-]+|config|cache-dir|log-file|log-level|use-json-log|daemon|password-command|ask-password)(=|$)|^-v+$|^--verbose/
+const reservedFlags =
+  /^--(rc|rc-[\w-]+|config|cache-dir|log-file|log-level|use-json-log|daemon|password-command|ask-password)(=|$)|^-v+$|^--verbose/
 
 export function resolveSecret(secret: Secret | undefined, field: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (secret === undefined) return undefined
   if (typeof secret === 'string') return secret
   const value = env[secret.env]
-  if (!value) throw new RmountError('INVALID_CONFIG', `${field} comes from the environment variable ${secret.env}, which is not set: set it, or put the value in the config.`)
+  if (!value)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `${field} comes from the environment variable ${secret.env}, which is not set: set it, or put the value in the config.`,
+    )
   return value
 }
 
@@ -91,7 +96,8 @@ function s3Backend(remote: S3Remote, rclone: RcloneInfo, caBundle: string | unde
   if (endpoint) env.ENDPOINT = endpoint
   if (defaults.pathStyle) env.FORCE_PATH_STYLE = 'true'
   // rclone before 1.61 sends "private" for an empty ACL, which AWS buckets with "bucket owner enforced" reject.
-  const acl = remote.acl ?? (remote.provider === 'AWS' && !atLeast(rclone.semver, features.omitEmptyAcl) ? 'bucket-owner-full-control' : undefined)
+  const acl =
+    remote.acl ?? (remote.provider === 'AWS' && !atLeast(rclone.semver, features.omitEmptyAcl) ? 'bucket-owner-full-control' : undefined)
   if (acl) env.ACL = acl
   if (remote.v2Auth) env.V2_AUTH = 'true'
   // rclone 1.60's S3 SDK fails on AWS_CA_BUNDLE (LoadCustomCABundleError); the variable is dropped
@@ -101,7 +107,12 @@ function s3Backend(remote: S3Remote, rclone: RcloneInfo, caBundle: string | unde
 }
 
 function sftpBackend(remote: SftpRemote, knownHostsFile: string | undefined): BackendConfig {
-  const env: Record<string, string> = { TYPE: 'sftp', HOST: remote.host.replace(/^\[|\]$/g, ''), PORT: String(remote.port), USER: remote.user }
+  const env: Record<string, string> = {
+    TYPE: 'sftp',
+    HOST: remote.host.replace(/^\[|\]$/g, ''),
+    PORT: String(remote.port),
+    USER: remote.user,
+  }
   const secrets: string[] = []
   const password = resolveSecret(remote.password, 'password')
   const passphrase = resolveSecret(remote.keyPassphrase, 'keyPassphrase')
@@ -120,8 +131,15 @@ function sftpBackend(remote: SftpRemote, knownHostsFile: string | undefined): Ba
   return { env, secrets, args: [] }
 }
 
-export function backendConfig(remote: Remote, rclone: RcloneInfo, options: { knownHostsFile?: string; caBundle?: string } = {}): BackendConfig {
-  const backend = remote.type === 's3' ? s3Backend(remote, rclone, options.caBundle) : sftpBackend(remote, options.knownHostsFile ?? remote.knownHostsFile)
+export function backendConfig(
+  remote: Remote,
+  rclone: RcloneInfo,
+  options: { knownHostsFile?: string; caBundle?: string } = {},
+): BackendConfig {
+  const backend =
+    remote.type === 's3'
+      ? s3Backend(remote, rclone, options.caBundle)
+      : sftpBackend(remote, options.knownHostsFile ?? remote.knownHostsFile)
   return { ...backend, env: Object.fromEntries(Object.entries(backend.env).map(([k, v]) => [envPrefix + k, v])) }
 }
 
@@ -147,9 +165,19 @@ export function fsString(remotePath: string): string {
   return `${remoteName}:${remotePath}`
 }
 
-export function mountArgs(remotePath: string, localPath: string, options: MountOptions, paths: MountPaths, backend: BackendConfig): string[] {
+export function mountArgs(
+  remotePath: string,
+  localPath: string,
+  options: MountOptions,
+  paths: MountPaths,
+  backend: BackendConfig,
+): string[] {
   const reserved = options.extraArgs.find((arg) => reservedFlags.test(arg))
-  if (reserved) throw new RmountError('INVALID_CONFIG', `extraArgs may not contain ${reserved.split('=')[0]}: RMount sets it itself. Remove it from the mount's extra arguments.`)
+  if (reserved)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `extraArgs may not contain ${reserved.split('=')[0]}: RMount sets it itself. Remove it from the mount's extra arguments.`,
+    )
   return [
     'mount',
     fsString(remotePath),

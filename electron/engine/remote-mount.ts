@@ -29,6 +29,7 @@ import { backendConfig, childEnv, fsString, mountArgs, mountPaths, type BackendC
 import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
 import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
+import { onTick } from './shared-ticker.js'
 
 export interface UnmountOptions {
   /** Do not wait for pending uploads; they stay in the cache and upload at the next mount of this folder. */
@@ -87,7 +88,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private rclone: RcloneInfo | null = null
   private backend: BackendConfig | null = null
   private run: Run | null = null
-  private monitor: NodeJS.Timeout | null = null
+  private stopTicking: (() => void) | null = null
   private ticking = false
   private restartTimer: NodeJS.Timeout | null = null
   private pathMeta: string | null = null
@@ -95,6 +96,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private operation: Promise<unknown> = Promise.resolve()
   /** Set by unmount() to stop a mount or restart under way. */
   private abort = new AbortController()
+  private forceNow = false
 
   constructor(remote: RemoteInput, remotePath: string, localPath: string, options: MountOptionsInput & { fsProbe?: FsProbe } = {}) {
     super()
@@ -150,6 +152,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   unmount(options: UnmountOptions = {}): Promise<UnmountResult> {
     // A mount or restart under way is cut short rather than waited for.
     this.abort.abort()
+    // A forced unmount also cuts short a graceful one that is waiting for uploads.
+    if (options.force) this.forceNow = true
     if (this.restartTimer) clearTimeout(this.restartTimer)
     this.restartTimer = null
     return this.serialise(() => this.doUnmount(options))
@@ -188,6 +192,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private async doMount(): Promise<void> {
     if (isLive(this.stateValue)) return
     this.abort = new AbortController()
+    this.forceNow = false
     this.restartTimes = []
     this.setState('mounting', `Mounting ${describeRemote(this.remote, this.remotePath)} on ${this.localPath}.`)
     try {
@@ -361,13 +366,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
 
   private startMonitor(): void {
     this.stopMonitor()
-    this.monitor = setInterval(() => void this.tick(), this.options.probeIntervalMs)
-    this.monitor.unref()
+    this.stopTicking = onTick(this.options.probeIntervalMs, () => void this.tick())
   }
 
   private stopMonitor(): void {
-    if (this.monitor) clearInterval(this.monitor)
-    this.monitor = null
+    this.stopTicking?.()
+    this.stopTicking = null
   }
 
   /** One round of health checks: the mount table, the folder, the remote and the stats, in parallel. */
@@ -435,6 +439,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   private async doUnmount(options: UnmountOptions): Promise<UnmountResult> {
+    if (options.force) this.forceNow = true
     const previous = this.stateValue
     if (previous === 'unmounted') return { pendingFiles: await this.pendingFiles() }
     this.stopMonitor()
@@ -449,7 +454,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
     }
     if (run) {
-      const outcome = await this.stopRun(run, options.force ?? false)
+      const outcome = await this.stopRun(run, this.forceNow)
       if (!outcome.ok) {
         this.backToService(run)
         throw new RmountError(
@@ -483,7 +488,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const deadline = Date.now() + timeoutMs
     let quietRounds = 0
     while (quietRounds < 2) {
-      if (this.run !== run) return
+      if (this.run !== run || this.forceNow) return
       const [core, vfs] = await Promise.allSettled([run.rc!.call<CoreStats>('core/stats', {}, 2000), run.rc!.call<VfsStats>('vfs/stats', {}, 2000)])
       this.updateStats(core, vfs)
       const busy = vfs.status === 'rejected' || core.status === 'rejected' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0

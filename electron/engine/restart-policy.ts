@@ -17,7 +17,12 @@ export type RestartDecision = { restart: true; delayMs: number } | { restart: fa
  * immediate; later ones back off exponentially with full jitter, so many mounts of one dead server
  * do not reconnect in lockstep.
  */
-export function decideRestart(policy: RestartPolicy, restartTimes: readonly number[], now: number, random: () => number = Math.random): RestartDecision {
+export function decideRestart(
+  policy: RestartPolicy,
+  restartTimes: readonly number[],
+  now: number,
+  random: () => number = Math.random,
+): RestartDecision {
   const recent = restartTimes.filter((t) => now - t < policy.windowMs).length
   if (recent >= policy.maxRestarts) return { restart: false }
   if (recent === 0) return { restart: true, delayMs: 0 }

@@ -44,7 +44,12 @@ export async function checkSystem(options: { rclonePath?: string } = {}): Promis
   items.push(
     fusermount
       ? { name: 'fusermount', ok: true, detail: fusermount }
-      : { name: 'fusermount', ok: false, detail: 'not found', fix: 'Install FUSE 3 (Debian/Ubuntu: sudo apt install fuse3; Fedora: sudo dnf install fuse3).' },
+      : {
+          name: 'fusermount',
+          ok: false,
+          detail: 'not found',
+          fix: 'Install FUSE 3 (Debian/Ubuntu: sudo apt install fuse3; Fedora: sudo dnf install fuse3).',
+        },
   )
   return { ok: items.every((item) => item.ok), items, rclone }
 }

@@ -1,0 +1,47 @@
+/** Reading the config file `rmount up --config` takes: the same shape the desktop app stores and exports. */
+import { readFile, stat } from 'node:fs/promises'
+import { configFileSchema, describeIssues, type ConfigFile, type SavedMount } from '../../shared/config.js'
+import { RmountError } from '../../shared/errors.js'
+import { RemoteMount } from './remote-mount.js'
+
+export async function loadConfigFile(path: string): Promise<{ config: ConfigFile; warnings: string[] }> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new RmountError(
+      'INVALID_CONFIG',
+      code === 'ENOENT' ? `The config file ${path} does not exist: check the path.` : `The config file ${path} cannot be read (${code}).`,
+    )
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON (${(error as Error).message}): fix the syntax.`)
+  }
+  const parsed = configFileSchema.safeParse(json)
+  if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The config file ${path} has errors:\n${describeIssues(parsed.error)}`)
+  const warnings: string[] = []
+  const inlineSecrets = parsed.data.remotes.some(({ remote }) =>
+    remote.type === 's3'
+      ? typeof remote.secretAccessKey === 'string'
+      : typeof remote.password === 'string' || typeof remote.keyPassphrase === 'string',
+  )
+  if (inlineSecrets && ((await stat(path)).mode & 0o077) !== 0) {
+    warnings.push(`${path} holds secrets and others can read it: run chmod 600 ${path}, or give secrets as { "env": "VARIABLE" }.`)
+  }
+  return { config: parsed.data, warnings }
+}
+
+/** One RemoteMount per mount of the config, keyed by the mount's id. */
+export function mountsFromConfig(config: ConfigFile): Map<string, RemoteMount> {
+  const remotes = new Map(config.remotes.map((r) => [r.id, r.remote]))
+  return new Map(
+    config.mounts.map((mount: SavedMount) => [
+      mount.id,
+      new RemoteMount(remotes.get(mount.remoteId)!, mount.remotePath, mount.localPath, mount.options),
+    ]),
+  )
+}

@@ -1,0 +1,204 @@
+/** The `rmount` command as a person runs it: the built CLI, real rclone, real FUSE, real servers. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, describe, expect, it } from 'vitest'
+import { isAlive } from '../../electron/engine/child-process.js'
+import { readMountTable } from '../../electron/engine/mountinfo.js'
+import { startS3, stopAllServers, tempDir } from '../servers/index.js'
+
+const cli = fileURLToPath(new URL('../../dist/electron/cli/rmount.js', import.meta.url))
+
+interface Running {
+  child: ChildProcess
+  output: () => string
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>
+  exit: Promise<number | null>
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
+  const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.on('data', (d: Buffer) => (output += d))
+  child.stderr!.on('data', (d: Buffer) => (output += d))
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {
+    child,
+    output: () => output,
+    exit,
+    async waitFor(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const match = output.match(pattern)
+        if (match) return match
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`waited for ${pattern}; output:\n${output}`)
+        await sleep(50)
+      }
+    },
+  }
+}
+
+async function mounted(path: string): Promise<boolean> {
+  return (await readMountTable()).some((m) => m.mountPoint === path)
+}
+
+afterAll(stopAllServers)
+
+describe('rmount check', () => {
+  it('reports rclone, /dev/fuse and fusermount and exits 0 when all are there', async () => {
+    const r = run(['check'])
+    expect(await r.exit).toBe(0)
+    expect(r.output()).toMatch(/ok +rclone: v1\.\d+/)
+    expect(r.output()).toMatch(/ok +\/dev\/fuse/)
+    expect(r.output()).toMatch(/ok +fusermount/)
+  })
+
+  it('exits 1 with a fix when rclone is missing', async () => {
+    const r = run(['check', '--rclone', '/nonexistent/rclone'])
+    expect(await r.exit).toBe(1)
+    expect(r.output()).toMatch(/MISSING rclone/)
+    expect(r.output()).toMatch(/fix: .*rclone path/)
+  })
+})
+
+describe('rmount up', () => {
+  it('refuses a malformed config file with a specific error and leaves the file alone', async () => {
+    const dir = await tempDir('rmount-cli-')
+    const file = join(dir, 'config.json')
+    const broken = '{ "version": 1, "remotes": [ }'
+    await writeFile(file, broken)
+    const r = run(['up', '--config', file])
+    expect(await r.exit).toBe(2)
+    expect(r.output()).toMatch(/INVALID_CONFIG: The config file .* is not valid JSON/)
+    expect(await readFile(file, 'utf8')).toBe(broken)
+
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        remotes: [{ id: 'r', name: 'R', remote: { type: 'sftp', host: 'h', user: 'u', port: 0, agent: true } }],
+        mounts: [],
+      }),
+    )
+    const r2 = run(['up', '--config', file])
+    expect(await r2.exit).toBe(2)
+    expect(r2.output()).toMatch(/remotes\.0\.remote\.port: Ports go from 1 to 65535\./)
+  })
+
+  it('mounts what the config lists, supervises, and on Ctrl-C unmounts only after the uploads are done', async () => {
+    const s3 = await startS3({ buckets: ['cli'] })
+    const dir = await tempDir('rmount-cli-')
+    const localPath = join(dir, 'mnt')
+    const file = join(dir, 'config.json')
+    process.env.RMOUNT_TEST_S3_SECRET = s3.secretAccessKey
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        remotes: [
+          {
+            id: 'local-s3',
+            name: 'Local S3',
+            remote: {
+              type: 's3',
+              provider: 'Minio',
+              endpoint: s3.endpoint,
+              accessKeyId: s3.accessKeyId,
+              secretAccessKey: { env: 'RMOUNT_TEST_S3_SECRET' },
+            },
+          },
+        ],
+        mounts: [{ id: 'cli', remoteId: 'local-s3', remotePath: 'cli', localPath, options: { stateDir: join(dir, 'state') } }],
+      }),
+    )
+    await chmod(file, 0o600)
+    const r = run(['up', '--config', file])
+    try {
+      await r.waitFor(/\[cli\] mounted/)
+      const data = Buffer.from('written through rmount up\n'.repeat(1000))
+      await writeFile(join(localPath, 'up.txt'), data)
+      r.child.kill('SIGINT')
+      expect(await r.exit).toBe(0)
+      expect(r.output()).toMatch(/\[cli\] unmounted/)
+      expect(await s3.readObject('cli', 'up.txt')).toEqual(data)
+      expect(await mounted(localPath)).toBe(false)
+    } finally {
+      r.child.kill('SIGKILL')
+      delete process.env.RMOUNT_TEST_S3_SECRET
+    }
+  })
+
+  it('leaves no rclone and no mount behind when the supervisor is killed with SIGKILL', async () => {
+    const s3 = await startS3({ buckets: ['killed'] })
+    const dir = await tempDir('rmount-cli-')
+    const localPath = join(dir, 'mnt')
+    const file = join(dir, 'config.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        remotes: [
+          {
+            id: 's3',
+            name: 'S3',
+            remote: {
+              type: 's3',
+              provider: 'Minio',
+              endpoint: s3.endpoint,
+              accessKeyId: s3.accessKeyId,
+              secretAccessKey: s3.secretAccessKey,
+            },
+          },
+        ],
+        mounts: [{ id: 'm', remoteId: 's3', remotePath: 'killed', localPath, options: { stateDir: join(dir, 'state') } }],
+      }),
+      { mode: 0o600 },
+    )
+    const r = run(['up', '--config', file])
+    await r.waitFor(/\[m\] mounted/)
+    const rclonePid = await rclonePidOf(localPath)
+    expect(isAlive(rclonePid)).toBe(true)
+    r.child.kill('SIGKILL')
+    await r.exit
+    const deadline = Date.now() + 5000
+    while ((isAlive(rclonePid) || (await mounted(localPath))) && Date.now() < deadline) await sleep(50)
+    expect(isAlive(rclonePid)).toBe(false)
+    expect(await mounted(localPath)).toBe(false)
+  })
+})
+
+/** The rclone process mounting `localPath`, found through /proc. */
+async function rclonePidOf(localPath: string): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    const args = cmdline.split('\0')
+    if (args.includes('mount') && args.includes(localPath) && args.some((a) => a.endsWith('rclone'))) return Number(entry)
+  }
+  return NaN
+}
+
+describe('rmount serve and demo', () => {
+  it('serve prints the address and fingerprint and stops on Ctrl-C', async () => {
+    const dir = await tempDir('rmount-cli-')
+    const pub = join(dir, 'key.pub')
+    await writeFile(pub, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEvqk1sGfzW1jv2vqVmsH2nMmv1VhTsyxEfmhU4zyFMv test\n')
+    const r = run(['serve', dir, '--public-key', pub], { ...process.env, XDG_DATA_HOME: join(dir, 'data') })
+    await r.waitFor(/Host key fingerprint: SHA256:[A-Za-z0-9+/]{43}/)
+    expect(r.output()).toMatch(/Serving .* over SFTP on 127\.0\.0\.1:\d+/)
+    r.child.kill('SIGINT')
+    expect(await r.exit).toBe(0)
+  })
+
+  it('demo shares, mounts, writes through the mount and unmounts cleanly on Ctrl-C', async () => {
+    const r = run(['demo'])
+    const [, mountPoint] = await r.waitFor(/The mount is at (\S+)\. Press Ctrl-C/)
+    expect(await mounted(mountPoint!)).toBe(true)
+    r.child.kill('SIGINT')
+    expect(await r.exit).toBe(0)
+    expect(r.output()).toMatch(/in the shared folder, byte for byte/)
+    expect(await mounted(mountPoint!)).toBe(false)
+  })
+})
