@@ -9,7 +9,15 @@ import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, open, rename, stat } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { mountOptionsSchema, remoteSchema, describeIssues, type MountOptions, type MountOptionsInput, type Remote, type RemoteInput } from '../../shared/config.js'
+import {
+  mountOptionsSchema,
+  remoteSchema,
+  describeIssues,
+  type MountOptions,
+  type MountOptionsInput,
+  type Remote,
+  type RemoteInput,
+} from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { exited, spawnTied } from './child-process.js'
@@ -104,7 +112,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const parsedRemote = remoteSchema.safeParse(remote)
     if (!parsedRemote.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsedRemote.error)}`)
     const parsedOptions = mountOptionsSchema.safeParse(mountOptions)
-    if (!parsedOptions.success) throw new RmountError('INVALID_CONFIG', `The mount options are not valid:\n${describeIssues(parsedOptions.error)}`)
+    if (!parsedOptions.success)
+      throw new RmountError('INVALID_CONFIG', `The mount options are not valid:\n${describeIssues(parsedOptions.error)}`)
     this.remote = parsedRemote.data
     this.remotePath = remotePath
     this.localPath = localPath
@@ -197,8 +206,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.setState('mounting', `Mounting ${describeRemote(this.remote, this.remotePath)} on ${this.localPath}.`)
     try {
       await this.prepare()
-      await prepareMountFolder(this.localPath, this.options.allowNonEmpty, this.probe)
-      await preflight(this.rclone!, this.remote, this.remotePath, this.backend!, this.redact)
+      // Independent of each other, so they run together; a folder problem is reported first, being the local one.
+      const [folder, remote] = await Promise.allSettled([
+        prepareMountFolder(this.localPath, this.options.allowNonEmpty, this.probe),
+        preflight(this.rclone!, this.remote, this.remotePath, this.backend!, this.redact),
+      ])
+      if (folder.status === 'rejected') throw folder.reason
+      if (remote.status === 'rejected') throw remote.reason
       await this.start()
     } catch (error) {
       const rmountError = this.asRmountError(error)
@@ -264,9 +278,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       if (port !== null && findMount(await readMountTable(), this.localPath)?.fsType === 'fuse.rclone') break
       if (performance.now() > deadline) {
         child.kill('SIGTERM')
-        throw new RmountError('MOUNT_TIMEOUT', `The mount did not come up within ${this.options.mountTimeoutMs / 1000} s: check the remote's answers in the log, or raise the mount timeout.`, {
-          logTail: this.logTail(),
-        })
+        throw new RmountError(
+          'MOUNT_TIMEOUT',
+          `The mount did not come up within ${this.options.mountTimeoutMs / 1000} s: check the remote's answers in the log, or raise the mount timeout.`,
+          {
+            logTail: this.logTail(),
+          },
+        )
       }
       // rclone needs 60-100 ms to mount here; a short fixed step keeps a restart well under 250 ms.
       await sleep(10)
@@ -275,7 +293,9 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const answer = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, this.options.probeTimeoutMs * 2)
     if (!answer.ok) {
       child.kill('SIGTERM')
-      throw new RmountError('MOUNT_TIMEOUT', `${this.localPath} was mounted but does not answer (${answer.message}).`, { logTail: this.logTail() })
+      throw new RmountError('MOUNT_TIMEOUT', `${this.localPath} was mounted but does not answer (${answer.message}).`, {
+        logTail: this.logTail(),
+      })
     }
   }
 
@@ -336,9 +356,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const decision = decideRestart(this.policy, this.restartTimes, Date.now())
     if (!decision.restart) {
       this.fail(
-        new RmountError('RESTART_LIMIT', `The mount failed ${this.restartTimes.length + 1} times within ${this.policy.windowMs / 1000} s, so RMount stopped restarting it. Last: ${error.message}`, {
-          logTail: error.logTail,
-        }),
+        new RmountError(
+          'RESTART_LIMIT',
+          `The mount failed ${this.restartTimes.length + 1} times within ${this.policy.windowMs / 1000} s, so RMount stopped restarting it. Last: ${error.message}`,
+          {
+            logTail: error.logTail,
+          },
+        ),
       )
       return
     }
@@ -381,9 +405,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.ticking = true
     try {
       const timeout = this.options.probeTimeoutMs
-      const [table, folder, remote, core, vfs] = await Promise.allSettled([
+      const [table, remote, core, vfs] = await Promise.allSettled([
         readMountTable(),
-        this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout),
         // One HEAD (S3) or stat (SFTP) of a name that does not exist: reaches the server, lists nothing.
         run.rc.call('operations/stat', { fs: fsString(this.remotePath), remote: '.rmount-probe', opt: { filesOnly: true } }, timeout),
         run.rc.call<CoreStats>('core/stats', {}, timeout),
@@ -395,12 +418,20 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         run.child.kill('SIGTERM')
         return
       }
-      if (folder.status === 'fulfilled' && !folder.value.ok && folder.value.code === 'ENOTCONN') {
-        run.child.kill('SIGKILL')
-        return
-      }
       this.updateStats(core, vfs)
-      const problem = this.probeProblem(folder, remote)
+      let problem = this.remoteProblem(remote)
+      if (!problem) {
+        // The folder is probed only while the remote answers: a lookup that reaches a hung remote
+        // strands the helper in the kernel, and a new helper would be stranded at every round.
+        const folder = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout)
+        if (this.run !== run || !isLive(this.stateValue)) return
+        if (!folder.ok && folder.code === 'ENOTCONN') {
+          run.child.kill('SIGKILL')
+          return
+        }
+        if (!folder.ok && folder.code === 'TIMEOUT')
+          problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
+      }
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)
       } else {
@@ -413,17 +444,15 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     }
   }
 
-  private probeProblem(folder: PromiseSettledResult<{ ok: boolean; code?: string; message?: string }>, remote: PromiseSettledResult<unknown>): { reason: string; error: RmountError | null } | null {
-    if (folder.status === 'fulfilled' && !folder.value.ok && folder.value.code === 'TIMEOUT') {
-      return { reason: `${this.localPath} does not answer within ${this.options.probeTimeoutMs} ms.`, error: null }
+  private remoteProblem(remote: PromiseSettledResult<unknown>): { reason: string; error: RmountError | null } | null {
+    if (remote.status === 'fulfilled') return null
+    const error = remote.reason as RcError
+    if (error.kind === 'timeout') return { reason: `The remote does not answer within ${this.options.probeTimeoutMs} ms.`, error: null }
+    const code: ErrorCode = classifyRcloneError(error.message) ?? 'REMOTE_UNREACHABLE'
+    return {
+      reason: `The remote fails: ${this.redact(error.message)}`,
+      error: new RmountError(code, failureMessage(code, this.remote, this.remotePath), { logTail: this.logTail() }),
     }
-    if (remote.status === 'rejected') {
-      const error = remote.reason as RcError
-      if (error.kind === 'timeout') return { reason: `The remote does not answer within ${this.options.probeTimeoutMs} ms.`, error: null }
-      const code: ErrorCode = classifyRcloneError(error.message) ?? 'REMOTE_UNREACHABLE'
-      return { reason: `The remote fails: ${this.redact(error.message)}`, error: new RmountError(code, failureMessage(code, this.remote, this.remotePath), { logTail: this.logTail() }) }
-    }
-    return null
   }
 
   private updateStats(core: PromiseSettledResult<CoreStats>, vfs: PromiseSettledResult<VfsStats>): void {
@@ -467,7 +496,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const pendingFiles = await this.pendingFiles()
     this.stats.pendingUploads = pendingFiles.length
     this.stats.uploadsInProgress = 0
-    this.setState('unmounted', pendingFiles.length ? `Unmounted; ${pendingFiles.length} file(s) wait in the cache for the next mount.` : 'Unmounted.')
+    this.setState(
+      'unmounted',
+      pendingFiles.length ? `Unmounted; ${pendingFiles.length} file(s) wait in the cache for the next mount.` : 'Unmounted.',
+    )
     return { pendingFiles }
   }
 
@@ -489,9 +521,15 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     let quietRounds = 0
     while (quietRounds < 2) {
       if (this.run !== run || this.forceNow) return
-      const [core, vfs] = await Promise.allSettled([run.rc!.call<CoreStats>('core/stats', {}, 2000), run.rc!.call<VfsStats>('vfs/stats', {}, 2000)])
+      const [core, vfs] = await Promise.allSettled([
+        run.rc!.call<CoreStats>('core/stats', {}, 2000),
+        run.rc!.call<VfsStats>('vfs/stats', {}, 2000),
+      ])
       this.updateStats(core, vfs)
-      const busy = vfs.status === 'rejected' || core.status === 'rejected' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
+      const busy =
+        vfs.status === 'rejected' ||
+        core.status === 'rejected' ||
+        this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
       quietRounds = busy ? 0 : (await this.pendingFiles()).length === 0 ? quietRounds + 1 : 0
       this.emit('health', this.health())
       if (quietRounds >= 2) return

@@ -1,0 +1,102 @@
+/** Supervision behaviour not tied to one backend: vanished mounts, events, disposal, the package entry. */
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { RemoteMount, type MountState } from '../../electron/engine/index.js'
+import { readMountTable } from '../../electron/engine/mountinfo.js'
+import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
+
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+function waitForState(mount: RemoteMount, state: MountState, timeoutMs = 15_000): Promise<void> {
+  if (mount.state === state) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      mount.off('state', listener)
+      reject(new Error(`no ${state} within ${timeoutMs} ms (now ${mount.state}: ${mount.health().reason})`))
+    }, timeoutMs)
+    const listener = (next: MountState) => {
+      if (next !== state) return
+      clearTimeout(timer)
+      mount.off('state', listener)
+      resolve()
+    }
+    mount.on('state', listener)
+  })
+}
+
+async function s3Mount(s3: S3Server, bucket: string) {
+  const dir = await tempDir('rmount-sup-')
+  const localPath = join(dir, 'mnt')
+  const remote = { type: 's3' as const, provider: 'Minio' as const, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+  return { localPath, mount: new RemoteMount(remote, bucket, localPath, { stateDir: join(dir, 'state') }) }
+}
+
+afterAll(stopAllServers)
+
+describe('supervision', () => {
+  it('mounts again when the mount is taken away behind its back', async () => {
+    const s3 = await startS3({ buckets: ['vanish'] })
+    const { mount, localPath } = await s3Mount(s3, 'vanish')
+    const states: string[] = []
+    mount.on('state', (state, health) => states.push(`${state}: ${health.reason}`))
+    try {
+      await mount.mount()
+      await writeFile(join(localPath, 'before.txt'), 'before')
+      const firstPid = mount.health().pid
+      await run('fusermount3', ['-u', localPath]).catch(() => run('fusermount', ['-u', localPath]))
+      await waitForState(mount, 'restarting')
+      await waitForState(mount, 'mounted')
+      expect(mount.health().pid).not.toBe(firstPid)
+      expect(mount.health().restarts).toBe(1)
+      expect(await readFile(join(localPath, 'before.txt'), 'utf8')).toBe('before')
+      expect(states.every((s) => /: \S/.test(s))).toBe(true)
+    } finally {
+      await mount.unmount({ force: true })
+    }
+    expect((await readMountTable()).some((m) => m.mountPoint === localPath)).toBe(false)
+  })
+
+  it('reports health, log lines and the rc endpoint, and unmounts when disposed', async () => {
+    const s3 = await startS3({ buckets: ['events'] })
+    const { mount, localPath } = await s3Mount(s3, 'events')
+    const logs: string[] = []
+    mount.on('log', (line) => logs.push(line.message))
+    {
+      await using disposable = mount
+      await disposable.mount()
+      const health = disposable.health()
+      expect(health).toMatchObject({ state: 'mounted', localPath, restarts: 0, lastError: null, pendingUploads: 0 })
+      expect(health.pid).toBeGreaterThan(0)
+      expect(health.mountedAt).toBeGreaterThan(Date.now() - 60_000)
+      expect(health.rcloneVersion).toMatch(/^v1\./)
+      expect(logs.some((l) => /Serving remote control on http:\/\/127\.0\.0\.1:\d+\//.test(l))).toBe(true)
+      expect(disposable.recentLogs().length).toBe(logs.length)
+      const ticks: number[] = []
+      disposable.on('health', (h) => ticks.push(h.lastProbeOk ?? 0))
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      expect(ticks.length).toBeGreaterThanOrEqual(1)
+      expect(ticks.every((t) => t > 0)).toBe(true)
+    }
+    expect(mount.state).toBe('unmounted')
+    expect((await readMountTable()).some((m) => m.mountPoint === localPath)).toBe(false)
+  })
+
+  it('unmounting a mount that never mounted is a no-op', async () => {
+    const s3 = await startS3({ buckets: ['noop'] })
+    const { mount } = await s3Mount(s3, 'noop')
+    await expect(mount.unmount()).resolves.toEqual({ pendingFiles: [] })
+    expect(mount.state).toBe('unmounted')
+  })
+})
+
+describe('package', () => {
+  it("is importable as 'rmount' from the repository after the build", async () => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('rmount'); console.log(Object.keys(m).sort().join(' '))"], { cwd: root })
+    for (const name of ['RemoteMount', 'RemoteServer', 'RmountError', 'checkSystem']) expect(stdout.split(' ').map((s) => s.trim())).toContain(name)
+  })
+})
