@@ -112,7 +112,7 @@ export const mountOptionsSchema = z
     /** How often the remote and the mount are probed, in ms. */
     probeIntervalMs: z.number().int().min(100).max(600_000).default(1000),
     /** A probe not answered within this time marks the mount degraded, in ms. */
-    probeTimeoutMs: z.number().int().min(100).max(600_000).default(1500),
+    probeTimeoutMs: z.number().int().min(100).max(600_000).default(1200),
     /** Time allowed for the mount to come up, in ms. */
     mountTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
     /** Restarts allowed within `restartWindowMs` before the mount gives up. */

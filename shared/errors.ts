@@ -9,6 +9,7 @@ export const errorCodes = [
   'MOUNTPOINT_BUSY',
   'AUTH_FAILED',
   'HOST_KEY_MISMATCH',
+  'HOST_KEY_UNKNOWN',
   'REMOTE_UNREACHABLE',
   'REMOTE_NOT_FOUND',
   'MOUNT_TIMEOUT',
@@ -30,6 +31,7 @@ export const permanentErrorCodes: ReadonlySet<ErrorCode> = new Set([
   'MOUNTPOINT_BUSY',
   'AUTH_FAILED',
   'HOST_KEY_MISMATCH',
+  'HOST_KEY_UNKNOWN',
   'REMOTE_NOT_FOUND',
   'RESTART_LIMIT',
 ])

@@ -3,7 +3,8 @@ import type { ErrorCode } from '../../shared/errors.js'
 import type { Remote } from '../../shared/config.js'
 
 const rules: ReadonlyArray<[ErrorCode, RegExp]> = [
-  ['HOST_KEY_MISMATCH', /knownhosts: key mismatch|knownhosts: key is unknown|host key mismatch/i],
+  ['HOST_KEY_MISMATCH', /knownhosts: key mismatch|host key mismatch/i],
+  ['HOST_KEY_UNKNOWN', /knownhosts: key is unknown/i],
   [
     'AUTH_FAILED',
     /unable to authenticate|no supported methods remain|InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|InvalidToken|ExpiredToken|status code: 403|Forbidden|permission denied \(publickey|failed to (read|parse) private key|x509: certificate signed by unknown authority/i,
@@ -42,6 +43,8 @@ export function failureMessage(code: ErrorCode, remote: Remote, remotePath: stri
       return remote.type === 's3'
         ? `The server refused the credentials for ${where}: check the access key ID and the secret access key (and that the key may read this bucket).`
         : `${remote.host} refused the login of user ${remote.user}: check the user name and the key file, password or agent.`
+    case 'HOST_KEY_UNKNOWN':
+      return `The known_hosts file has no key for ${remote.type === 'sftp' ? `${remote.host} port ${remote.port}` : where}: add the server's key to it (ssh-keyscan), or pin the key by fingerprint.`
     case 'HOST_KEY_MISMATCH':
       return `The host key of ${remote.type === 'sftp' ? remote.host : where} does not match the pinned key. If the server was reinstalled, pin its new key; otherwise someone may be intercepting the connection.`
     case 'REMOTE_NOT_FOUND':

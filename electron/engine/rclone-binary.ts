@@ -117,7 +117,7 @@ async function locate(explicitPath?: string): Promise<RcloneInfo> {
   } catch (cause) {
     throw new RmountError(
       'RCLONE_NOT_FOUND',
-      `${path} did not run as rclone (${(cause as Error).message.split('\n')[0]}): reinstall rclone or choose another path.`,
+      `${path} did not run as rclone (${firstLine(String((cause as { stderr?: unknown }).stderr ?? '')) ?? firstLine((cause as Error).message)}): reinstall rclone or choose another path.`,
       { cause },
     )
   }
@@ -134,4 +134,8 @@ async function locate(explicitPath?: string): Promise<RcloneInfo> {
     )
   }
   return { path, ...parsed }
+}
+
+function firstLine(text: string): string | undefined {
+  return text.split('\n').find((line) => line.trim())
 }

@@ -297,6 +297,14 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         logTail: this.logTail(),
       })
     }
+    // Learnt now rather than at the first tick: an unmount right after mounting must still name pending files
+    // relative to the mount, not by rclone's cache layout (`rmount{hash}/bucket/a.txt`).
+    await run.rc.call<VfsStats>('vfs/stats', {}, this.options.probeTimeoutMs).then(
+      (vfs) => {
+        if (vfs.diskCache) this.pathMeta = vfs.diskCache.pathMeta
+      },
+      () => undefined,
+    )
   }
 
   /** Creates the log file private to the user, rotates it when large, and returns where this run's lines start. */
@@ -346,19 +354,28 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     void run.tail.poll().then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
   }
 
+  /** Stops trying, and clears the stale mount a dead rclone leaves, so the folder is usable again. */
+  private giveUp(error: RmountError): void {
+    this.fail(error)
+    void this.serialise(async () => {
+      if (this.run) await this.run.exit
+      if (this.stateValue === 'failed' && findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+    })
+  }
+
   /** After a crash or a vanished mount: restart with backoff, or give up when retrying cannot help. */
   private recover(reason: string, error: RmountError): void {
     this.stopMonitor()
     if (permanentErrorCodes.has(error.code)) {
-      this.fail(error)
+      this.giveUp(error)
       return
     }
     const decision = decideRestart(this.policy, this.restartTimes, Date.now())
     if (!decision.restart) {
-      this.fail(
+      this.giveUp(
         new RmountError(
           'RESTART_LIMIT',
-          `The mount failed ${this.restartTimes.length + 1} times within ${this.policy.windowMs / 1000} s, so RMount stopped restarting it. Last: ${error.message}`,
+          `The mount failed ${this.restartTimes.length + 1} times within ${this.policy.windowMs / 1000} s, so RMount stopped restarting it. Check the log for the cause, fix it, and mount again. Last: ${error.message}`,
           {
             logTail: error.logTail,
           },
