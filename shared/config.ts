@@ -20,78 +20,90 @@ export type S3Provider = (typeof s3Providers)[number]
 
 const endpointSchema = z.url({ protocol: /^https?$/, error: 'Enter the endpoint as a URL, like https://s3.example.com.' })
 
-export const s3RemoteSchema = z
-  .object({
-    type: z.literal('s3'),
-    provider: z.enum(s3Providers),
-    region: z.string().min(1).optional(),
-    endpoint: endpointSchema.optional(),
-    accessKeyId: z.string().min(1, 'Enter the access key ID.').optional(),
-    secretAccessKey: secretSchema.optional(),
-    /** Take credentials from the AWS environment (variables, profile, instance role) instead of keys. */
-    envAuth: z.boolean().optional(),
-    /** Canned ACL for new objects; empty means the provider's default. */
-    acl: z.string().optional(),
-    /** Sign with AWS signature v2, for old S3-compatible servers. */
-    v2Auth: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((remote, ctx) => {
-    if (!remote.envAuth && (!remote.accessKeyId || !remote.secretAccessKey)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: remote.accessKeyId ? ['secretAccessKey'] : ['accessKeyId'],
-        message: 'Enter an access key ID and secret access key, or turn on credentials from the environment.',
-      })
-    }
-    if (remote.provider !== 'AWS' && !remote.endpoint && remote.provider !== 'GCS') {
-      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `Enter the endpoint URL of your ${remote.provider} server.` })
-    }
-  })
+/** The fields of an S3 remote; the IPC draft reuses them with write-only secrets. */
+export const s3RemoteFields = {
+  type: z.literal('s3'),
+  provider: z.enum(s3Providers),
+  region: z.string().min(1).optional(),
+  endpoint: endpointSchema.optional(),
+  accessKeyId: z.string().min(1, 'Enter the access key ID.').optional(),
+  secretAccessKey: secretSchema.optional(),
+  /** Take credentials from the AWS environment (variables, profile, instance role) instead of keys. */
+  envAuth: z.boolean().optional(),
+  /** Canned ACL for new objects; empty means the provider's default. */
+  acl: z.string().optional(),
+  /** Sign with AWS signature v2, for old S3-compatible servers. */
+  v2Auth: z.boolean().optional(),
+}
+
+/** Rules across S3 fields, shared by the stored shape and the editor's draft. */
+export function checkS3Remote(
+  remote: { provider: S3Provider; envAuth?: boolean; accessKeyId?: string; secretAccessKey?: unknown; endpoint?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!remote.envAuth && (!remote.accessKeyId || !remote.secretAccessKey)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: remote.accessKeyId ? ['secretAccessKey'] : ['accessKeyId'],
+      message: 'Enter an access key ID and secret access key, or turn on credentials from the environment.',
+    })
+  }
+  if (remote.provider !== 'AWS' && !remote.endpoint && remote.provider !== 'GCS') {
+    ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `Enter the endpoint URL of your ${remote.provider} server.` })
+  }
+}
+
+export const s3RemoteSchema = z.object(s3RemoteFields).strict().superRefine(checkS3Remote)
 export type S3Remote = z.infer<typeof s3RemoteSchema>
 
-export const sftpRemoteSchema = z
-  .object({
-    type: z.literal('sftp'),
-    host: z
-      .string()
-      .min(1, 'Enter the server name or address.')
-      .regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:]+$/, 'Enter a host name or IP address, without user or path.'),
-    port: z
-      .number({ error: 'Enter a port number.' })
-      .int('Enter a whole number.')
-      .min(1, 'Ports go from 1 to 65535.')
-      .max(65535, 'Ports go from 1 to 65535.')
-      .default(22),
-    user: z.string().min(1, 'Enter the user name.'),
-    /** Private key file (OpenSSH or PEM format). */
-    keyFile: z.string().min(1).optional(),
-    /** Passphrase of the key file, when it has one. */
-    keyPassphrase: secretSchema.optional(),
-    password: secretSchema.optional(),
-    /** Authenticate through the running ssh-agent (SSH_AUTH_SOCK). */
-    agent: z.boolean().optional(),
-    /** Pin the server's host key: a known_hosts file... */
-    knownHostsFile: z.string().min(1).optional(),
-    /** ...or its SHA256 fingerprint as `ssh-keygen -l` prints it. */
-    hostKeyFingerprint: z
-      .string()
-      .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'A fingerprint looks like SHA256: followed by 43 characters.')
-      .optional(),
-  })
-  .strict()
-  .superRefine((remote, ctx) => {
-    if (!remote.keyFile && remote.password === undefined && !remote.agent) {
-      ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'Choose a key file, a password or the SSH agent.' })
-    }
-    if (remote.knownHostsFile && remote.hostKeyFingerprint) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['hostKeyFingerprint'],
-        message: 'Pin the host key with a known_hosts file or a fingerprint, not both.',
-      })
-    }
-  })
+/** The fields of an SFTP remote; the IPC draft reuses them with write-only secrets. */
+export const sftpRemoteFields = {
+  type: z.literal('sftp'),
+  host: z
+    .string()
+    .min(1, 'Enter the server name or address.')
+    .regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]+\]$|^[0-9a-fA-F:]+$/, 'Enter a host name or IP address, without user or path.'),
+  port: z
+    .number({ error: 'Enter a port number.' })
+    .int('Enter a whole number.')
+    .min(1, 'Ports go from 1 to 65535.')
+    .max(65535, 'Ports go from 1 to 65535.')
+    .default(22),
+  user: z.string().min(1, 'Enter the user name.'),
+  /** Private key file (OpenSSH or PEM format). */
+  keyFile: z.string().min(1).optional(),
+  /** Passphrase of the key file, when it has one. */
+  keyPassphrase: secretSchema.optional(),
+  password: secretSchema.optional(),
+  /** Authenticate through the running ssh-agent (SSH_AUTH_SOCK). */
+  agent: z.boolean().optional(),
+  /** Pin the server's host key: a known_hosts file... */
+  knownHostsFile: z.string().min(1).optional(),
+  /** ...or its SHA256 fingerprint as `ssh-keygen -l` prints it. */
+  hostKeyFingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'A fingerprint looks like SHA256: followed by 43 characters.')
+    .optional(),
+}
+
+/** Rules across SFTP fields, shared by the stored shape and the editor's draft. */
+export function checkSftpRemote(
+  remote: { keyFile?: string; password?: unknown; agent?: boolean; knownHostsFile?: string; hostKeyFingerprint?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!remote.keyFile && remote.password === undefined && !remote.agent) {
+    ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'Choose a key file, a password or the SSH agent.' })
+  }
+  if (remote.knownHostsFile && remote.hostKeyFingerprint) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hostKeyFingerprint'],
+      message: 'Pin the host key with a known_hosts file or a fingerprint, not both.',
+    })
+  }
+}
+
+export const sftpRemoteSchema = z.object(sftpRemoteFields).strict().superRefine(checkSftpRemote)
 export type SftpRemote = z.infer<typeof sftpRemoteSchema>
 
 export const remoteSchema = z.discriminatedUnion('type', [s3RemoteSchema, sftpRemoteSchema])
@@ -129,7 +141,7 @@ export const mountOptionsSchema = z
 export type MountOptions = z.infer<typeof mountOptionsSchema>
 export type MountOptionsInput = z.input<typeof mountOptionsSchema>
 
-const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes.')
+export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes.')
 
 /** A remote as it is saved: the connection plus a name a person recognises. */
 export const savedRemoteSchema = z
@@ -137,17 +149,16 @@ export const savedRemoteSchema = z
   .strict()
 export type SavedRemote = z.infer<typeof savedRemoteSchema>
 
-export const savedMountSchema = z
-  .object({
-    id: idSchema,
-    remoteId: idSchema,
-    /** `bucket/prefix` for S3, a folder like `/srv/data` for SSH. */
-    remotePath: z.string(),
-    localPath: z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'Choose a full folder path, like /home/me/bucket.'),
-    mountAtStart: z.boolean().default(false),
-    options: mountOptionsSchema.partial().default({}),
-  })
-  .strict()
+export const savedMountFields = {
+  id: idSchema,
+  remoteId: idSchema,
+  /** `bucket/prefix` for S3, a folder like `/srv/data` for SSH. */
+  remotePath: z.string(),
+  localPath: z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'Choose a full folder path, like /home/me/bucket.'),
+  mountAtStart: z.boolean().default(false),
+  options: mountOptionsSchema.partial().default({}),
+}
+export const savedMountSchema = z.object(savedMountFields).strict()
 export type SavedMount = z.infer<typeof savedMountSchema>
 
 export const configVersion = 1
