@@ -2,6 +2,7 @@
 export { RemoteMount, type RemoteMountEvents, type UnmountOptions, type UnmountResult } from './remote-mount.js'
 export { RemoteServer, type RemoteServerOptions } from './remote-server.js'
 export { checkSystem, type SystemReport, type SystemCheckItem } from './system-check.js'
+export { testConnection, type ConnectionTestResult } from './test-connection.js'
 export { RmountError, errorCodes, type ErrorCode, type ErrorInfo } from '../../shared/errors.js'
 export type { MountHealth, MountState, LogLine, LogLevel } from '../../shared/mount-state.js'
 export * from '../../shared/config.js'

@@ -17,7 +17,9 @@ import type { RcloneInfo } from './rclone-binary.js'
  */
 export function preflightTarget(remote: Remote, remotePath: string): string {
   if (remote.type === 'sftp') return fsString(remotePath)
-  const bucket = remotePath.split('/').filter(Boolean)[0] ?? ''
+  const bucket = remotePath.split('/').filter(Boolean)[0]
+  // No bucket yet (testing a remote before choosing one): list the buckets, which checks the keys.
+  if (!bucket) return fsString('')
   return fsString(`${bucket}/.rmount-preflight-${randomBytes(6).toString('hex')}/`)
 }
 
@@ -33,12 +35,6 @@ export async function preflight(
   redact: (text: string) => string,
   timeoutMs = 20_000,
 ): Promise<PreflightResult> {
-  if (remote.type === 's3' && !remotePath.split('/').filter(Boolean)[0]) {
-    throw new RmountError(
-      'INVALID_CONFIG',
-      'The remote path of an S3 mount starts with the bucket name, like my-bucket or my-bucket/folder.',
-    )
-  }
   const started = performance.now()
   const args = [
     'lsf',

@@ -205,6 +205,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.restartTimes = []
     this.setState('mounting', `Mounting ${describeRemote(this.remote, this.remotePath)} on ${this.localPath}.`)
     try {
+      if (this.remote.type === 's3' && !this.remotePath.split('/').filter(Boolean)[0]) {
+        throw new RmountError(
+          'INVALID_CONFIG',
+          'The remote path of an S3 mount starts with the bucket name, like my-bucket or my-bucket/folder.',
+        )
+      }
       await this.prepare()
       // Independent of each other, so they run together; a folder problem is reported first, being the local one.
       const [folder, remote] = await Promise.allSettled([

@@ -100,3 +100,19 @@ describe('package', () => {
     for (const name of ['RemoteMount', 'RemoteServer', 'RmountError', 'checkSystem']) expect(stdout.split(' ').map((s) => s.trim())).toContain(name)
   })
 })
+
+describe('testConnection', () => {
+  it('gives the specific outcome without mounting anything', async () => {
+    const { testConnection } = await import('../../electron/engine/index.js')
+    const s3 = await startS3({ buckets: ['tested'] })
+    const remote = { type: 's3' as const, provider: 'Minio' as const, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+    expect(await testConnection(remote, 'tested')).toMatchObject({ ok: true })
+    // No bucket chosen yet: listing the buckets still checks the keys.
+    expect(await testConnection(remote, '')).toMatchObject({ ok: true })
+    expect(await testConnection(remote, 'missing-bucket')).toMatchObject({ ok: false, error: { code: 'REMOTE_NOT_FOUND' } })
+    const wrong = await testConnection({ ...remote, accessKeyId: 'WRONGKEY' }, 'tested')
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } })
+    expect(wrong.error!.message).toMatch(/check the access key/)
+    expect(await testConnection({ ...remote, endpoint: 'not a url' }, 'tested')).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG' } })
+  })
+})
