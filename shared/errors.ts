@@ -1,40 +1,30 @@
-/** Error codes shared by the engine, the CLI and the UI: stable strings a program can branch on. */
-export const errorCodes = [
-  'RCLONE_NOT_FOUND',
-  'RCLONE_TOO_OLD',
-  'FUSE_UNAVAILABLE',
-  'INVALID_CONFIG',
-  'MOUNTPOINT_INVALID',
-  'MOUNTPOINT_NOT_EMPTY',
-  'MOUNTPOINT_BUSY',
-  'AUTH_FAILED',
-  'HOST_KEY_MISMATCH',
-  'HOST_KEY_UNKNOWN',
-  'REMOTE_UNREACHABLE',
-  'REMOTE_NOT_FOUND',
-  'MOUNT_TIMEOUT',
-  'PENDING_UPLOADS',
-  'RESTART_LIMIT',
-  'RCLONE_EXITED',
-  'SERVER_FAILED',
-] as const
-export type ErrorCode = (typeof errorCodes)[number]
+/**
+ * Error codes shared by the engine, the CLI and the UI: stable strings a program can branch on.
+ * `permanent` marks failures that retrying will not fix: the mount stops and says why instead of looping.
+ */
+const catalog = {
+  RCLONE_NOT_FOUND: { permanent: true },
+  RCLONE_TOO_OLD: { permanent: true },
+  FUSE_UNAVAILABLE: { permanent: true },
+  INVALID_CONFIG: { permanent: true },
+  MOUNTPOINT_INVALID: { permanent: true },
+  MOUNTPOINT_NOT_EMPTY: { permanent: true },
+  MOUNTPOINT_BUSY: { permanent: true },
+  AUTH_FAILED: { permanent: true },
+  HOST_KEY_MISMATCH: { permanent: true },
+  HOST_KEY_UNKNOWN: { permanent: true },
+  REMOTE_UNREACHABLE: { permanent: false },
+  REMOTE_NOT_FOUND: { permanent: true },
+  MOUNT_TIMEOUT: { permanent: false },
+  PENDING_UPLOADS: { permanent: false },
+  RESTART_LIMIT: { permanent: true },
+  RCLONE_EXITED: { permanent: false },
+  SERVER_FAILED: { permanent: false },
+} as const satisfies Record<string, { permanent: boolean }>
 
-/** Codes that retrying will not fix: the mount stops and says why instead of looping. */
-export const permanentErrorCodes: ReadonlySet<ErrorCode> = new Set([
-  'RCLONE_NOT_FOUND',
-  'RCLONE_TOO_OLD',
-  'FUSE_UNAVAILABLE',
-  'INVALID_CONFIG',
-  'MOUNTPOINT_INVALID',
-  'MOUNTPOINT_NOT_EMPTY',
-  'MOUNTPOINT_BUSY',
-  'AUTH_FAILED',
-  'HOST_KEY_MISMATCH',
-  'HOST_KEY_UNKNOWN',
-  'REMOTE_NOT_FOUND',
-  'RESTART_LIMIT',
-])
+export type ErrorCode = keyof typeof catalog
+export const errorCodes = Object.keys(catalog) as ErrorCode[]
+export const permanentErrorCodes: ReadonlySet<ErrorCode> = new Set(errorCodes.filter((code) => catalog[code].permanent))
 
 /** An error as it crosses process boundaries (IPC, JSON output). */
 export interface ErrorInfo {
