@@ -584,6 +584,6 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
 
   /** Files rclone marked dirty in this mount's cache: written here, not yet on the remote. */
   private pendingFiles(): Promise<string[]> {
-    return listDirtyFiles(this.paths.cacheDir, this.pathMeta)
+    return listDirtyFiles(this.paths.cacheDir, this.pathMeta, this.remotePath)
   }
 }

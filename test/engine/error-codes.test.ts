@@ -2,11 +2,10 @@
 // Each failure must carry its code, a message that says what to do, and no secret of the remote.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +14,6 @@ import {
   RemoteMount,
   RmountError,
   type MountOptionsInput,
-  type MountState,
   type RemoteInput,
   type SystemReport,
 } from '../../electron/engine/index.js'
@@ -29,56 +27,7 @@ import {
   type S3Server,
   type SshdServer,
 } from '../servers/index.js'
-
-/** Resolves with the ms waited once `m` is in `state` (at once when it already is); rejects after `timeoutMs`. */
-function waitForState(m: RemoteMount, state: MountState, timeoutMs: number): Promise<number> {
-  const started = performance.now()
-  if (m.state === state) return Promise.resolve(0)
-  return new Promise((resolve, reject) => {
-    const onState = (next: MountState) => {
-      if (next !== state) return
-      clearTimeout(timer)
-      m.off('state', onState)
-      resolve(performance.now() - started)
-    }
-    const timer = setTimeout(() => {
-      m.off('state', onState)
-      reject(new Error(`still ${m.state} (${m.health().reason}) after ${timeoutMs} ms, waiting for ${state}`))
-    }, timeoutMs)
-    m.on('state', onState)
-  })
-}
-
-function isMounted(path: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((line) => line.split(' ')[4] === path)
-}
-
-/** Pids of rclone processes whose command line names `path`: the ones a mount of that folder started. */
-function rclonePidsFor(path: string): number[] {
-  const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
-      if (argv[0]?.endsWith('rclone') && argv.includes(path)) pids.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids
-}
-
-/** Waits for `check` to hold, up to `timeoutMs`; returns whether it did. */
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) return false
-    await sleep(50)
-  }
-  return true
-}
+import { cleanUpMounts, eventually, isMounted, rclonePidsFor, waitForState } from '../mount-helpers.js'
 
 const mounts: RemoteMount[] = []
 const mountPoints = new Set<string>()
@@ -176,13 +125,8 @@ beforeAll(async () => {
 })
 
 afterEach(async () => {
-  for (const m of mounts.splice(0)) await m.unmount({ force: true }).catch(() => undefined)
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  for (const path of mountPoints) {
-    if (isMounted(path)) await execa('fusermount3', ['-uz', path], { reject: false })
-    for (const pid of rclonePidsFor(path)) process.kill(pid, 'SIGKILL')
-  }
-  mountPoints.clear()
+  await cleanUpMounts(mounts, mountPoints)
 })
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { appendFile, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { dirname, join, relative } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RemoteMount, RmountError, type MountOptionsInput, type MountState } from '../../electron/engine/index.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
+import { mountedPoints, waitForState } from '../mount-helpers.js'
 
 const bucket = 'bucket'
 const caBundle = '/etc/ssl/certs/ca-certificates.crt'
@@ -31,45 +32,27 @@ afterEach(async () => {
       // The lazy unmount below still clears the folder.
     }
   }
-  for (const path of mountPoints.splice(0)) if (mountedPoints().includes(path)) await run('fusermount3', ['-uz', path]).catch(() => undefined)
+  for (const path of mountPoints.splice(0))
+    if (mountedPoints().includes(path)) await run('fusermount3', ['-uz', path]).catch(() => undefined)
   await stopAllServers()
 })
 
-function mountedPoints(): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
-}
-
-/** Runs a program (never a shell string unless asked) in a child, so a hung mount costs the child, not this process. */
-function run(command: string, args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Buffer> {
+/** Runs a program in a child, so a call stuck on a hung mount costs the child, not this process. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000, env: options.env, maxBuffer: 16 * 1024 * 1024, encoding: 'buffer' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr.toString()}`))
-      else resolve(stdout)
-    })
-  })
-}
-
-/** Resolves once the mount is in `state` (at once if it is), rejects after `timeoutMs` with its recent log. */
-function waitForState(m: RemoteMount, state: MountState, timeoutMs: number): Promise<void> {
-  if (m.state === state) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const onState = (next: MountState) => {
-      if (next !== state) return
-      clearTimeout(timer)
-      m.off('state', onState)
-      resolve()
-    }
-    const timer = setTimeout(() => {
-      m.off('state', onState)
-      const logs = m
-        .recentLogs()
-        .slice(-20)
-        .map((line) => `${line.level} ${line.object ?? ''} ${line.message}`)
-      reject(new Error(`state ${state} not reached within ${timeoutMs} ms (now ${m.state}: ${m.health().reason})\n${logs.join('\n')}`))
-    }, timeoutMs)
-    m.on('state', onState)
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000, env: options.env, maxBuffer: 16 * 1024 * 1024, encoding: 'buffer' },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr.toString()}`))
+        else resolve(stdout)
+      },
+    )
   })
 }
 
@@ -172,10 +155,13 @@ async function procEnviron(pid: number): Promise<string[]> {
 /** POSTs to rclone's rc endpoint without credentials and returns the HTTP status. */
 function rcStatusWithoutAuth(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
     req.setTimeout(5000, () => req.destroy(new Error(`no answer from rc ${path}`)))
     req.on('error', reject)
     req.end('{}')
@@ -186,6 +172,34 @@ function rcPort(m: RemoteMount): number {
   const line = m.recentLogs().find((l) => /Serving remote control on http:\/\/127\.0\.0\.1:\d+\//.test(l.message))
   expect(line, 'the rc port is logged').toBeDefined()
   return Number(/127\.0\.0\.1:(\d+)\//.exec(line!.message)![1])
+}
+
+/** How long this process's main thread has waited for a CPU while runnable, in ms (Linux schedstat). */
+function runQueueWaitMs(): number {
+  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6
+}
+
+/**
+ * Watches the event loop for stalls that waiting for a CPU does not explain: other test runs share this small
+ * machine, and time spent runnable but descheduled is not lag this process caused. Returns a stop function that
+ * gives the worst such stall and the total run-queue wait, in ms.
+ */
+function watchOwnStalls(): () => { worstMs: number; runQueueMs: number } {
+  const startWait = runQueueWaitMs()
+  let last = performance.now()
+  let lastWait = startWait
+  let worstMs = 0
+  const timer = setInterval(() => {
+    const now = performance.now()
+    const wait = runQueueWaitMs()
+    worstMs = Math.max(worstMs, now - last - (wait - lastWait))
+    last = now
+    lastWait = wait
+  }, 5)
+  return () => {
+    clearInterval(timer)
+    return { worstMs, runQueueMs: lastWait - startWait }
+  }
 }
 
 /** Records every state the mount goes through. */
@@ -297,7 +311,10 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     // No user or system git config may change what git writes.
     const gitEnv = { ...process.env, HOME: work, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }
     const git = (cwd: string, ...args: string[]) =>
-      run('git', ['-c', 'user.name=RMount Test', '-c', 'user.email=test@rmount.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, env: gitEnv })
+      run('git', ['-c', 'user.name=RMount Test', '-c', 'user.email=test@rmount.invalid', '-c', 'init.defaultBranch=main', ...args], {
+        cwd,
+        env: gitEnv,
+      })
     await git(repo, 'init', '-q')
     await run('cp', ['-r', `${src}/.`, repo])
     await git(repo, 'add', '.')
@@ -359,10 +376,14 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
       // "can't open file - writer failed" (EIO) until the write-back upload has run. Newer versions may read fine.
       expect(early).toMatch(/Input\/output error/)
     } else {
-      expect(['same bytes', early]).toContain(early)
+      expect(early === 'same bytes' || /Input\/output error/.test(early)).toBe(true)
     }
     // Once the upload is done the file reads whole, and nothing is left under the old name.
-    const later = await waitFor('a good read of dir2/f.bin', () => run('cat', [join(mnt, 'dir2', 'f.bin')], { timeoutMs: 10_000 }).catch(() => null), 20_000)
+    const later = await waitFor(
+      'a good read of dir2/f.bin',
+      () => run('cat', [join(mnt, 'dir2', 'f.bin')], { timeoutMs: 10_000 }).catch(() => null),
+      20_000,
+    )
     expect(later.equals(data)).toBe(true)
 
     expect((await m.unmount()).pendingFiles).toEqual([])
@@ -379,7 +400,10 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     const env = await setup()
     const m = newMount(env)
     await m.mount()
-    const sizes = [0, 1, 10, 100, 4095, 4096, 4097, 12_345, 65_536, 100_000, 262_144, 500_000, 777_777, 1_000_000, 1_048_576, 1_234_567, 1_500_000, 2_000_000, 2_097_151, 2_097_152]
+    const sizes = [
+      0, 1, 10, 100, 4095, 4096, 4097, 12_345, 65_536, 100_000, 262_144, 500_000, 777_777, 1_000_000, 1_048_576, 1_234_567, 1_500_000,
+      2_000_000, 2_097_151, 2_097_152,
+    ]
     const expected = new Map<string, Buffer>()
     await mkdir(join(env.localPath, 'batch'))
     for (const [i, size] of sizes.entries()) {
@@ -407,6 +431,7 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
 
     const lag = monitorEventLoopDelay({ resolution: 1 })
     lag.enable()
+    const stopWatching = watchOwnStalls()
     const frozenAt = performance.now()
     env.s3.freeze()
     await waitForState(m, 'degraded', 3000)
@@ -415,22 +440,33 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     await sleep(2000)
     lag.disable()
     const maxLagMs = lag.max / 1e6
+    const stalls = stopWatching()
+    const degradedReason = m.health().reason
     const thawedAt = performance.now()
     env.s3.thaw()
     await waitForState(m, 'mounted', 5000)
     const recoveredMs = performance.now() - thawedAt
-    console.log(`frozen server: degraded after ${degradedMs.toFixed(0)} ms; event loop max lag ${maxLagMs.toFixed(1)} ms; mounted ${recoveredMs.toFixed(0)} ms after thaw`)
-    expect(maxLagMs).toBeLessThan(100)
+    console.log(
+      `frozen server: degraded after ${degradedMs.toFixed(0)} ms (${degradedReason}); event loop max lag ${maxLagMs.toFixed(1)} ms ` +
+        `(worst stall not spent waiting for a CPU ${stalls.worstMs.toFixed(1)} ms, run-queue wait ${stalls.runQueueMs.toFixed(0)} ms in all); ` +
+        `mounted ${recoveredMs.toFixed(0)} ms after thaw`,
+    )
+    expect(stalls.worstMs).toBeLessThan(100)
+    // When this process hardly waited for a CPU (about 30-45 ms in all on a quiet machine), the raw figure must hold too.
+    if (stalls.runQueueMs < 50) expect(maxLagMs).toBeLessThan(100)
 
     await env.s3.stop()
     const stoppedAt = performance.now()
     await waitForState(m, 'degraded', 3000)
     const stopDegradedMs = performance.now() - stoppedAt
+    const restartCalledAt = performance.now()
     await env.s3.restart()
-    const restartedAt = performance.now()
+    const servingMs = performance.now() - restartCalledAt
     await waitForState(m, 'mounted', 5000)
-    const restartRecoveredMs = performance.now() - restartedAt
-    console.log(`stopped server: degraded after ${stopDegradedMs.toFixed(0)} ms; mounted ${restartRecoveredMs.toFixed(0)} ms after the restart`)
+    const restartRecoveredMs = performance.now() - restartCalledAt
+    console.log(
+      `stopped server: degraded after ${stopDegradedMs.toFixed(0)} ms; mounted ${restartRecoveredMs.toFixed(0)} ms after restart() was called (the server served after ${servingMs.toFixed(0)} ms)`,
+    )
     expect(m.health().restarts).toBe(0)
 
     // Still the same rclone, and it still writes through.
@@ -479,7 +515,8 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     env.s3.freeze()
     await run('cp', [join(work, 'a.txt'), join(env.localPath, 'a.txt')], { timeoutMs: 10_000 })
     const result = await m.unmount({ force: true })
-    expect(result.pendingFiles).toContain('a.txt')
+    // Named relative to the mount, as the user knows the file, even though no health round has run yet.
+    expect(result.pendingFiles).toEqual(['a.txt'])
     expect(m.state).toBe('unmounted')
     expect(mountedPoints()).not.toContain(env.localPath)
     expect(await env.s3.readObject(bucket, 'a.txt')).toBeNull()
@@ -506,7 +543,8 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     expect(cmdline).toContain('mount')
     expect(cmdline.filter((arg) => arg.includes(secret))).toEqual([])
     const environ = await procEnviron(pid)
-    expect(environ.filter((entry) => /SECRET_ACCESS_KEY=/.test(entry))).toEqual([`RCLONE_CONFIG_RMOUNT_SECRET_ACCESS_KEY=${secret}`])
+    const secretVars = environ.filter((entry) => /^RCLONE_CONFIG_\w+_SECRET_ACCESS_KEY=/.test(entry))
+    expect(secretVars.map((entry) => entry.slice(entry.indexOf('=') + 1))).toEqual([secret])
     const rcPass = environ.find((entry) => entry.startsWith('RCLONE_RC_PASS='))?.slice('RCLONE_RC_PASS='.length)
     expect(rcPass).toBeTruthy()
     expect(cmdline.filter((arg) => arg.includes(rcPass!))).toEqual([])

@@ -1,68 +1,16 @@
 // RemoteMount over SFTP against a real OpenSSH sshd and a real `rclone serve sftp`, through real rclone and FUSE.
 // The servers' files are on this machine, so what reached the remote is read straight from disk.
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RemoteMount, RmountError, type MountOptionsInput, type MountState, type RemoteInput } from '../../electron/engine/index.js'
+import { RemoteMount, RmountError, type MountOptionsInput, type RemoteInput } from '../../electron/engine/index.js'
 import { startSftpPasswordServer, startSshd, stopAllServers, tempDir, type SshdServer } from '../servers/index.js'
-
-/** Resolves with the ms waited once `m` is in `state` (at once when it already is); rejects after `timeoutMs`. */
-function waitForState(m: RemoteMount, state: MountState, timeoutMs: number): Promise<number> {
-  const started = performance.now()
-  if (m.state === state) return Promise.resolve(0)
-  return new Promise((resolve, reject) => {
-    const onState = (next: MountState) => {
-      if (next !== state) return
-      clearTimeout(timer)
-      m.off('state', onState)
-      resolve(performance.now() - started)
-    }
-    const timer = setTimeout(() => {
-      m.off('state', onState)
-      reject(new Error(`still ${m.state} (${m.health().reason}) after ${timeoutMs} ms, waiting for ${state}`))
-    }, timeoutMs)
-    m.on('state', onState)
-  })
-}
-
-function mountTable(): string {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-}
-
-function isMounted(path: string): boolean {
-  return mountTable()
-    .split('\n')
-    .some((line) => line.split(' ')[4] === path)
-}
-
-/** Pids of rclone processes whose command line names `path`: the ones a mount of that folder started. */
-function rclonePidsFor(path: string): number[] {
-  const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
-      if (argv[0]?.endsWith('rclone') && argv.includes(path)) pids.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids
-}
-
-async function rcloneGoneFor(path: string, timeoutMs = 5000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const left = rclonePidsFor(path)
-    if (left.length === 0 || Date.now() > deadline) return left
-    await sleep(50)
-  }
-}
+import { cleanUpMounts, isMounted, rcloneGoneFor, waitForState } from '../mount-helpers.js'
 
 const mounts: RemoteMount[] = []
 const mountPoints = new Set<string>()
@@ -118,12 +66,7 @@ afterEach(async () => {
   // A frozen server would make the force-unmounts below wait on it, and a test that failed halfway may leave it stopped.
   sshd?.thaw()
   if (sshd && sshd.pids().length === 0) await sshd.restart()
-  for (const m of mounts.splice(0)) await m.unmount({ force: true }).catch(() => undefined)
-  for (const path of mountPoints) {
-    if (isMounted(path)) await execa('fusermount3', ['-uz', path], { reject: false })
-    for (const pid of rclonePidsFor(path)) process.kill(pid, 'SIGKILL')
-  }
-  mountPoints.clear()
+  await cleanUpMounts(mounts, mountPoints)
 })
 
 afterAll(async () => {
@@ -137,7 +80,7 @@ describe('SFTP mount with a key, against OpenSSH sshd', () => {
     await m.mount()
     console.log(`[sftp] key mount came up in ${Math.round(performance.now() - started)} ms`)
     expect(m.state).toBe('mounted')
-    expect(mountTable()).toMatch(new RegExp(`${m.localPath} .* - fuse\\.rclone `))
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).toMatch(new RegExp(`${m.localPath} .* - fuse\\.rclone `))
 
     const big = randomBytes(3 * 1024 * 1024 + 17)
     const small = Buffer.from('hello over sftp\n')

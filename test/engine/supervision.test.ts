@@ -5,35 +5,18 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { RemoteMount, type MountState } from '../../electron/engine/index.js'
+import { RemoteMount } from '../../electron/engine/index.js'
 import { readMountTable } from '../../electron/engine/mountinfo.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
+import { s3RemoteOf, waitForState } from '../mount-helpers.js'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-function waitForState(mount: RemoteMount, state: MountState, timeoutMs = 15_000): Promise<void> {
-  if (mount.state === state) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      mount.off('state', listener)
-      reject(new Error(`no ${state} within ${timeoutMs} ms (now ${mount.state}: ${mount.health().reason})`))
-    }, timeoutMs)
-    const listener = (next: MountState) => {
-      if (next !== state) return
-      clearTimeout(timer)
-      mount.off('state', listener)
-      resolve()
-    }
-    mount.on('state', listener)
-  })
-}
-
 async function s3Mount(s3: S3Server, bucket: string) {
   const dir = await tempDir('rmount-sup-')
   const localPath = join(dir, 'mnt')
-  const remote = { type: 's3' as const, provider: 'Minio' as const, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
-  return { localPath, mount: new RemoteMount(remote, bucket, localPath, { stateDir: join(dir, 'state') }) }
+  return { localPath, mount: new RemoteMount(s3RemoteOf(s3), bucket, localPath, { stateDir: join(dir, 'state') }) }
 }
 
 afterAll(stopAllServers)
@@ -96,8 +79,13 @@ describe('supervision', () => {
 
 describe('package', () => {
   it("is importable as 'rmount' from the repository after the build", async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('rmount'); console.log(Object.keys(m).sort().join(' '))"], { cwd: root })
-    for (const name of ['RemoteMount', 'RemoteServer', 'RmountError', 'checkSystem']) expect(stdout.split(' ').map((s) => s.trim())).toContain(name)
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('rmount'); console.log(Object.keys(m).sort().join(' '))"],
+      { cwd: root },
+    )
+    for (const name of ['RemoteMount', 'RemoteServer', 'RmountError', 'checkSystem'])
+      expect(stdout.split(' ').map((s) => s.trim())).toContain(name)
   })
 })
 
@@ -105,7 +93,7 @@ describe('testConnection', () => {
   it('gives the specific outcome without mounting anything', async () => {
     const { testConnection } = await import('../../electron/engine/index.js')
     const s3 = await startS3({ buckets: ['tested'] })
-    const remote = { type: 's3' as const, provider: 'Minio' as const, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+    const remote = s3RemoteOf(s3)
     expect(await testConnection(remote, 'tested')).toMatchObject({ ok: true })
     // No bucket chosen yet: listing the buckets still checks the keys.
     expect(await testConnection(remote, '')).toMatchObject({ ok: true })
@@ -113,6 +101,9 @@ describe('testConnection', () => {
     const wrong = await testConnection({ ...remote, accessKeyId: 'WRONGKEY' }, 'tested')
     expect(wrong).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } })
     expect(wrong.error!.message).toMatch(/check the access key/)
-    expect(await testConnection({ ...remote, endpoint: 'not a url' }, 'tested')).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG' } })
+    expect(await testConnection({ ...remote, endpoint: 'not a url' }, 'tested')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_CONFIG' },
+    })
   })
 })

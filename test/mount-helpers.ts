@@ -1,0 +1,90 @@
+/** What the mount tests share: waiting for states, and looking at the mount table and rclone processes. */
+import { readFileSync, readdirSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+import type { MountState, RemoteMount } from '../electron/engine/index.js'
+import { parseMountinfo } from '../electron/engine/mountinfo.js'
+
+/** Resolves with the ms waited once `m` is in `state` (at once when it already is); rejects after `timeoutMs` with its recent log. */
+export function waitForState(m: RemoteMount, state: MountState, timeoutMs = 15_000): Promise<number> {
+  const started = performance.now()
+  if (m.state === state) return Promise.resolve(0)
+  return new Promise((resolve, reject) => {
+    const onState = (next: MountState) => {
+      if (next !== state) return
+      clearTimeout(timer)
+      m.off('state', onState)
+      resolve(performance.now() - started)
+    }
+    const timer = setTimeout(() => {
+      m.off('state', onState)
+      const logs = m
+        .recentLogs()
+        .slice(-20)
+        .map((line) => `${line.level} ${line.object ?? ''} ${line.message}`)
+      reject(new Error(`still ${m.state} (${m.health().reason}) after ${timeoutMs} ms, waiting for ${state}\n${logs.join('\n')}`))
+    }, timeoutMs)
+    m.on('state', onState)
+  })
+}
+
+/** Mount points in the kernel's table right now. */
+export function mountedPoints(): string[] {
+  return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).map((entry) => entry.mountPoint)
+}
+
+export function isMounted(path: string): boolean {
+  return mountedPoints().includes(path)
+}
+
+/** Pids of rclone processes whose command line names `path`: the ones a mount of that folder started. */
+export function rclonePidsFor(path: string): number[] {
+  const pids: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')
+      if (argv[0]?.endsWith('rclone') && argv.includes(path)) pids.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids
+}
+
+/** Waits for `check` to hold, up to `timeoutMs`; returns whether it did. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) return false
+    await sleep(50)
+  }
+  return true
+}
+
+/** Waits until no rclone mounts `path`; returns the pids still there at the deadline. */
+export async function rcloneGoneFor(path: string, timeoutMs = 5000): Promise<number[]> {
+  await eventually(() => rclonePidsFor(path).length === 0, timeoutMs)
+  return rclonePidsFor(path)
+}
+
+/** Tears down what a test left: force-unmounts its mounts, then lazily unmounts and kills by pid whatever remains. */
+export async function cleanUpMounts(mounts: RemoteMount[], mountPoints: Set<string>): Promise<void> {
+  for (const m of mounts.splice(0)) await m.unmount({ force: true }).catch(() => undefined)
+  for (const path of mountPoints) {
+    if (isMounted(path)) await execa('fusermount3', ['-uz', path], { reject: false })
+    for (const pid of rclonePidsFor(path)) process.kill(pid, 'SIGKILL')
+  }
+  mountPoints.clear()
+}
+
+/** The S3 remote of a test s3rver. */
+export function s3RemoteOf(s3: { endpoint: string; accessKeyId: string; secretAccessKey: string }) {
+  return {
+    type: 's3' as const,
+    provider: 'Minio' as const,
+    endpoint: s3.endpoint,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+  }
+}
