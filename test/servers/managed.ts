@@ -3,11 +3,11 @@
  * same port, plus the module-wide registry that `stopAllServers()` and the exit hook clean up from.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { openSync, closeSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isRunning, ownsListener, processTree, signalAll, type ProcInfo } from './process-tree.js'
 
@@ -66,17 +66,47 @@ export async function tempDir(prefix: string): Promise<string> {
   return dir
 }
 
-/** Stops every server started by this module and removes the temp dirs; for afterAll. Unmounts nothing. */
+/**
+ * Stops every server started by this module and removes the temp dirs; for afterAll. Unmounts nothing: a temp dir
+ * with a mount still inside is left alone (rm would walk into the mount and delete the remote's files, or hang on a
+ * frozen server) and reported in the thrown error, after everything else is cleaned up.
+ */
 export async function stopAllServers(): Promise<void> {
   const servers = [...live]
   live.clear()
   const results = await Promise.allSettled(servers.map((server) => server.stop()))
   const dirs = [...tempDirs]
   tempDirs.clear()
-  // A FUSE mount left inside one of these dirs would make rm hang or fail; unmounting is the engine's job, so just report.
-  results.push(...(await Promise.allSettled(dirs.map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 })))))
+  results.push(...(await Promise.allSettled(dirs.map((dir) => removeUnlessMounted(dir)))))
   const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected')
-  if (failures.length > 0) throw new AggregateError(failures.map((failure) => failure.reason), 'stopAllServers: cleanup failed')
+  if (failures.length > 0)
+    throw new AggregateError(
+      failures.map((failure) => failure.reason),
+      'stopAllServers: cleanup incomplete',
+    )
+}
+
+async function removeUnlessMounted(dir: string): Promise<void> {
+  const mounted = mountsUnder(dir)
+  if (mounted.length > 0) throw new Error(`left ${dir} in place: still mounted inside it: ${mounted.join(', ')}`)
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 })
+}
+
+/** Mount points at or below `dir`, from /proc/self/mountinfo. */
+function mountsUnder(dir: string): string[] {
+  let real: string
+  try {
+    // Resolve only the parent: a lookup of the dir itself would block forever if it is a mount of a frozen server.
+    real = join(realpathSync(dirname(dir)), basename(dir))
+  } catch {
+    return []
+  }
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((field): field is string => field !== undefined)
+    .map((field) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((mountPoint) => mountPoint === real || mountPoint.startsWith(`${real}/`))
 }
 
 /** Starts a server on a free port and registers it for cleanup. */
@@ -93,22 +123,36 @@ export async function startManaged(spec: ServerSpec): Promise<TestServer> {
   return server.handle()
 }
 
-/** A port nobody listens on right now. Another program may still take it before the server binds; callers retry. */
+/**
+ * A port nobody listens on right now, below the kernel's ephemeral range: the kernel never hands those out as the
+ * source port of an outgoing connection or for a bind to port 0, so while a server is stopped for a restart nothing
+ * but another harness picking the same random number can take its port. Another program may still take it before the
+ * server binds; callers retry.
+ */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = createServer()
-      probe.once('error', reject)
-      probe.listen(0, host, () => {
-        const address = probe.address()
-        probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-      })
-    })
-    // The kernel may hand out a port again once it is closed; a server of ours stopped for a restart must keep its own.
-    if (portsHandedOut.has(port)) continue
+  const [ephemeralLow = 32768] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+  const low = Math.min(20_000, ephemeralLow - 1_000)
+  for (let attempt = 0; ; attempt++) {
+    // Fall back to a kernel-chosen port if the range below is crowded (or the range is configured oddly).
+    const wanted = attempt < 50 && low > 1024 ? low + Math.floor(Math.random() * (ephemeralLow - low)) : 0
+    if (portsHandedOut.has(wanted)) continue
+    const port = await tryListen(wanted)
+    if (port === null || portsHandedOut.has(port)) continue
     portsHandedOut.add(port)
     return port
   }
+}
+
+/** Binds 127.0.0.1:port (0: any) and closes again; the port bound, or null when it was taken. */
+function tryListen(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(null))
+    probe.listen(port, host, () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : null))
+    })
+  })
 }
 
 class AddressInUseError extends Error {}
@@ -192,6 +236,8 @@ class ManagedServer {
   private async launch(): Promise<void> {
     const { command, args, env, cwd } = await this.spec.launch(this.port)
     const log = openSync(this.spec.logFile, 'a')
+    // The log spans restarts: only what this start wrote may decide whether the port was taken.
+    const logStart = fstatSync(log).size
     let child: ChildProcess
     try {
       // pdeathsig: if the test process dies without cleaning up, the kernel kills the server with it.
@@ -209,17 +255,24 @@ class ManagedServer {
       const failure = await Promise.race([spawnError, sleep(50).then(() => null)])
       if (failure) throw new Error(`${this.spec.name}: cannot start ${command}: ${failure.message}`)
       if (child.exitCode !== null || child.signalCode !== null) {
-        const tail = await logTail(this.spec.logFile)
+        const tail = await logTail(this.spec.logFile, logStart)
         const message = `${this.spec.name} exited (${child.exitCode ?? child.signalCode}) while starting on port ${this.port}:\n${tail}`
         this.child = null
         if (/address already in use|EADDRINUSE/i.test(tail)) throw new AddressInUseError(message)
         throw new Error(message)
       }
       const pids = this.procs().map((info) => info.pid)
-      if (ownsListener(pids, this.port) && (await this.spec.probe(this.port))) return
+      if (ownsListener(pids, this.port) && (await this.spec.probe(this.port))) {
+        // sshd forks a child for the probe's connection; let it go, so pids() right after start is just the server.
+        const settled = Date.now() + 1_000
+        while (this.procs().length > 1 && Date.now() < settled) await sleep(10)
+        return
+      }
       if (Date.now() > deadline) {
         await this.stop()
-        throw new Error(`${this.spec.name} did not serve on port ${this.port} within ${startTimeoutMs} ms:\n${await logTail(this.spec.logFile)}`)
+        throw new Error(
+          `${this.spec.name} did not serve on port ${this.port} within ${startTimeoutMs} ms:\n${await logTail(this.spec.logFile, logStart)}`,
+        )
       }
     }
   }
@@ -239,7 +292,8 @@ class ManagedServer {
     const killEnd = Date.now() + killWaitMs
     while ((targets = mergeProcs(targets, this.procs())).some(isRunning)) {
       signalAll(targets, 'SIGKILL')
-      if (Date.now() > killEnd) throw new Error(`${this.spec.name}: processes survived SIGKILL: ${targets.filter(isRunning).map((t) => t.pid)}`)
+      if (Date.now() > killEnd)
+        throw new Error(`${this.spec.name}: processes survived SIGKILL: ${targets.filter(isRunning).map((t) => t.pid)}`)
       await sleep(25)
     }
     // The listener is our child: wait for Node to reap it, so no zombie outlives stop(). The child is unref'd, so ref it
@@ -260,14 +314,15 @@ function mergeProcs(a: readonly ProcInfo[], b: readonly ProcInfo[]): ProcInfo[] 
   return [...merged.values()]
 }
 
-async function logTail(file: string, bytes = 4096): Promise<string> {
+/** The last few KiB the server wrote to its log since byte `from`. */
+async function logTail(file: string, from: number, bytes = 4096): Promise<string> {
   try {
     const handle = await open(file, 'r')
     try {
       const { size } = await handle.stat()
-      const length = Math.min(size, bytes)
-      const buffer = Buffer.alloc(length)
-      await handle.read(buffer, 0, length, size - length)
+      const start = Math.max(from, size - bytes)
+      const buffer = Buffer.alloc(Math.max(0, size - start))
+      await handle.read(buffer, 0, buffer.length, start)
       return buffer.toString('utf8')
     } finally {
       await handle.close()
@@ -279,11 +334,21 @@ async function logTail(file: string, bytes = 4096): Promise<string> {
 
 let exitHookInstalled = false
 
-/** SIGKILLs every registered server when the test process exits without stopAllServers(): pdeathsig covers only direct children, not sshd's per-connection ones. */
+/**
+ * SIGKILLs every registered server and removes the temp dirs when the test process exits without stopAllServers():
+ * pdeathsig covers only direct children, not sshd's per-connection ones.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.once('exit', () => {
     for (const server of live) server.killNow()
+    for (const dir of tempDirs) {
+      try {
+        if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true, maxRetries: 3 })
+      } catch {
+        // Best effort: a process killed a moment ago may still be writing; a stray temp dir is harmless.
+      }
+    }
   })
 }

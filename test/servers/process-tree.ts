@@ -94,7 +94,8 @@ export function ownsListener(pids: readonly number[], port: number): boolean {
     const cols = line.trim().split(/\s+/)
     const local = cols[1]
     // State 0A is TCP_LISTEN; addresses are hex in host byte order, so 127.0.0.1 reads 0100007F on x86 and arm64.
-    if (cols[3] === '0A' && (local === `0100007F:${portHex}` || local === `00000000:${portHex}`) && cols[9]) inodes.add(`socket:[${cols[9]}]`)
+    if (cols[3] === '0A' && (local === `0100007F:${portHex}` || local === `00000000:${portHex}`) && cols[9])
+      inodes.add(`socket:[${cols[9]}]`)
   }
   if (inodes.size === 0) return false
   for (const pid of pids) {

@@ -1,20 +1,21 @@
 import { execa } from 'execa'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readProc } from './process-tree.js'
 import { sshBanner } from './probes.js'
-import { startS3, startSftpPasswordServer, startSshd, stopAllServers, tempDir, type SshdServer } from './index.js'
+import { startManaged, startS3, startSftpPasswordServer, startSshd, stopAllServers, tempDir, type SshdServer } from './index.js'
 
 afterAll(stopAllServers)
 
 /** The test process's environment minus what breaks rclone 1.60 (AWS_CA_BUNDLE) or changes its behaviour (RCLONE_*). */
 function rcloneEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== 'AWS_CA_BUNDLE' && !name.startsWith('RCLONE_')) env[name] = value
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && name !== 'AWS_CA_BUNDLE' && !name.startsWith('RCLONE_')) env[name] = value
   return { ...env, ...extra }
 }
 
@@ -100,7 +101,16 @@ describe('sshd', () => {
       'sftp',
       [
         ...['-i', keyFile, '-P', String(sshd.port)],
-        ...['-o', `UserKnownHostsFile=${sshd.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'],
+        ...[
+          '-o',
+          `UserKnownHostsFile=${sshd.knownHostsFile}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'IdentitiesOnly=yes',
+        ],
         ...['-b', '-', `${sshd.user}@127.0.0.1`],
       ],
       { input: batch, reject: false, timeout: 15_000 },
@@ -130,7 +140,19 @@ describe('sshd', () => {
     // A session held open: sftp reads its batch from stdin, which stays open until we end it.
     const session = spawn(
       'sftp',
-      ['-i', sshd.keyFile, '-P', String(sshd.port), '-o', `UserKnownHostsFile=${sshd.knownHostsFile}`, '-o', 'BatchMode=yes', '-b', '-', 'root@127.0.0.1'],
+      [
+        '-i',
+        sshd.keyFile,
+        '-P',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${sshd.knownHostsFile}`,
+        '-o',
+        'BatchMode=yes',
+        '-b',
+        '-',
+        'root@127.0.0.1',
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     )
     const exit = new Promise<number | null>((resolve) => session.once('exit', resolve))
@@ -169,7 +191,8 @@ describe('sshd', () => {
     const last = sshd.pids()
     await sshd.stop()
     expect(sshd.pids()).toEqual([])
-    expect(last.map((pid) => readProc(pid)?.state ?? 'gone')).toEqual(last.map(() => 'gone'))
+    // Orphans are reaped by init, which may take a moment: a zombie counts as gone.
+    expect(last.map((pid) => readProc(pid)?.state ?? 'Z')).toEqual(last.map(() => 'Z'))
   })
 })
 
@@ -203,14 +226,51 @@ describe('rclone serve sftp with a password', () => {
   })
 })
 
+describe('startManaged', () => {
+  it('fails with the log when the server exits while starting', async () => {
+    const dir = await tempDir('rmount-servers-test-')
+    const start = startManaged({
+      name: 'broken',
+      logFile: join(dir, 'broken.log'),
+      launch: () => ({ command: '/bin/sh', args: ['-c', 'echo boom >&2; exit 3'] }),
+      probe: async () => true,
+    })
+    await expect(start).rejects.toThrow(/broken exited \(3\)[^]*boom/)
+  })
+})
+
 describe('stopAllServers', () => {
-  it('stops what is still running and removes the temp dirs', async () => {
+  it('stops what is still running, frozen or not, and removes the temp dirs', async () => {
     const s3 = await startS3()
     const dir = await tempDir('rmount-servers-test-')
     const pids = s3.pids()
+    s3.freeze()
+    const started = Date.now()
     await stopAllServers()
+    // SIGCONT follows SIGTERM, so a frozen server exits at once instead of waiting out the grace period for SIGKILL.
+    expect(Date.now() - started).toBeLessThan(1_500)
     expect(pids.map((pid) => readProc(pid))).toEqual([null])
     expect(existsSync(dir)).toBe(false)
     expect(existsSync(s3.dataDir)).toBe(false)
+  })
+
+  it('leaves a temp dir with a mount inside in place and says so', async () => {
+    const dir = await tempDir('rmount-servers-test-')
+    const mountPoint = join(dir, 'a mount')
+    await mkdir(mountPoint)
+    await execa('mount', ['-t', 'tmpfs', 'rmount-test', mountPoint])
+    try {
+      await writeFile(join(mountPoint, 'keep'), 'x')
+      const error = await stopAllServers().then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(AggregateError)
+      expect(String((error as AggregateError).errors[0])).toContain(mountPoint)
+      expect(await readFile(join(mountPoint, 'keep'), 'utf8')).toBe('x')
+    } finally {
+      await execa('umount', [mountPoint])
+      await rm(dir, { recursive: true })
+    }
   })
 })

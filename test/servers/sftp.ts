@@ -39,7 +39,10 @@ export async function startSftpPasswordServer(opts: { user?: string; password?: 
       return {
         command: 'rclone',
         // An empty --authorized-keys turns key logins off; the default would load ~/.ssh/authorized_keys and a missing file is fatal.
-        args: ['serve', 'sftp', rootDir, '--addr', `127.0.0.1:${port}`, '--key', hostKey.privateKeyFile, '--authorized-keys', '', '--config', '/dev/null', '--cache-dir', cacheDir, '--log-level', 'INFO'],
+        args: [
+          ...['serve', 'sftp', rootDir, '--addr', `127.0.0.1:${port}`, '--key', hostKey.privateKeyFile, '--authorized-keys', ''],
+          ...['--config', '/dev/null', '--cache-dir', cacheDir, '--log-level', 'INFO'],
+        ],
         // Through the environment, so the password stays out of /proc/<pid>/cmdline.
         env: { ...env, RCLONE_USER: user, RCLONE_PASS: password },
       }

@@ -72,7 +72,7 @@ function sshdConfig(port: number, dir: string, authorizedKeysFile: string): stri
     `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${authorizedKeysFile}`,
-    // The temp dir and keys belong to root but tests may loosen modes; the test is about rclone, not sshd's checks.
+    // sshd's ownership and mode checks on the key paths are not what the tests are about, and tests may loosen modes.
     'StrictModes no',
     'UsePAM no',
     'PermitRootLogin prohibit-password',
