@@ -112,34 +112,55 @@ export type RemoteInput = z.input<typeof remoteSchema>
 
 export const cacheModes = ['off', 'minimal', 'writes', 'full'] as const
 
-export const mountOptionsSchema = z
+/**
+ * A mount's options as given: every field optional, no defaults filled in, so a saved mount keeps
+ * only what the person chose and picks up better defaults in later versions.
+ */
+export const mountOptionOverridesSchema = z
   .object({
-    readOnly: z.boolean().default(false),
+    readOnly: z.boolean(),
     /** rclone's VFS cache mode; `writes` lets ordinary programs (editors, git, tar) work. */
-    cacheMode: z.enum(cacheModes).default('writes'),
+    cacheMode: z.enum(cacheModes),
     /** Mount over a folder that already holds files, hiding them while mounted. */
-    allowNonEmpty: z.boolean().default(false),
+    allowNonEmpty: z.boolean(),
     /** How long a closed file waits in the cache before upload, in ms (rclone's --vfs-write-back). */
-    writeBackMs: z.number().int().min(0).max(3_600_000).default(5000),
+    writeBackMs: z.number().int().min(0).max(3_600_000),
     /** How often the remote and the mount are probed, in ms. */
-    probeIntervalMs: z.number().int().min(100).max(600_000).default(1000),
+    probeIntervalMs: z.number().int().min(100).max(600_000),
     /** A probe not answered within this time marks the mount degraded, in ms. */
-    probeTimeoutMs: z.number().int().min(100).max(600_000).default(1200),
+    probeTimeoutMs: z.number().int().min(100).max(600_000),
     /** Time allowed for the mount to come up, in ms. */
-    mountTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    mountTimeoutMs: z.number().int().min(1000).max(600_000),
     /** Restarts allowed within `restartWindowMs` before the mount gives up. */
-    maxRestarts: z.number().int().min(0).max(1000).default(5),
-    restartWindowMs: z.number().int().min(1000).default(60_000),
+    maxRestarts: z.number().int().min(0).max(1000),
+    restartWindowMs: z.number().int().min(1000),
     /** rclone executable; found in vendor/ then PATH when left out. */
-    rclonePath: z.string().min(1).optional(),
+    rclonePath: z.string().min(1),
     /** Folder for this mount's cache, log and private files; stable per mount when left out. */
-    stateDir: z.string().min(1).optional(),
+    stateDir: z.string().min(1),
     /** Extra rclone flags, for what the options above do not cover. Never put secrets here. */
-    extraArgs: z.array(z.string()).default([]),
+    extraArgs: z.array(z.string()),
   })
+  .partial()
   .strict()
-export type MountOptions = z.infer<typeof mountOptionsSchema>
-export type MountOptionsInput = z.input<typeof mountOptionsSchema>
+export type MountOptionsInput = z.input<typeof mountOptionOverridesSchema>
+
+export const mountOptionDefaults = {
+  readOnly: false,
+  cacheMode: 'writes',
+  allowNonEmpty: false,
+  writeBackMs: 5000,
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 1200,
+  mountTimeoutMs: 30_000,
+  maxRestarts: 5,
+  restartWindowMs: 60_000,
+  extraArgs: [] as string[],
+} as const satisfies MountOptionsInput
+
+/** The options a mount runs with: what was given, over the defaults. */
+export const mountOptionsSchema = mountOptionOverridesSchema.transform((given) => ({ ...mountOptionDefaults, ...given }))
+export type MountOptions = z.output<typeof mountOptionsSchema>
 
 export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes.')
 
@@ -156,7 +177,7 @@ export const savedMountFields = {
   remotePath: z.string(),
   localPath: z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'Choose a full folder path, like /home/me/bucket.'),
   mountAtStart: z.boolean().default(false),
-  options: mountOptionsSchema.partial().default({}),
+  options: mountOptionOverridesSchema.default({}),
 }
 export const savedMountSchema = z.object(savedMountFields).strict()
 export type SavedMount = z.infer<typeof savedMountSchema>

@@ -1,0 +1,205 @@
+/**
+ * Secrets between the editor, the store and the engine. A value is encrypted as soon as it arrives, is
+ * decrypted only to start a mount or to export on request, and never goes back to the renderer.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { describeIssues, remoteSchema, type Remote } from '../../../shared/config.js'
+import { RmountError } from '../../../shared/errors.js'
+import { remoteDraftSchema, type RemoteDraft, type RemoteView, type SecretInput, type Settings } from '../../../shared/ipc.js'
+import type { SecretCipher, StoredConfig, StoredRemote, StoredSecret } from '../contracts.js'
+import { secretFields, storedRemoteSchema } from './store-schema.js'
+
+/** A remote's connection with each secret field mapped by `fn` (absent fields stay absent). */
+export async function mapSecretFields(
+  remote: Record<string, unknown> & { type: 's3' | 'sftp' },
+  fn: (secret: unknown, field: string) => unknown,
+): Promise<Record<string, unknown> & { type: 's3' | 'sftp' }> {
+  const mapped = { ...remote }
+  for (const field of secretFields[remote.type]) {
+    if (remote[field] === undefined) continue
+    mapped[field] = await fn(remote[field], field)
+  }
+  return mapped
+}
+
+const secretLabels: Record<string, string> = { secretAccessKey: 'secret access key', password: 'password', keyPassphrase: 'key passphrase' }
+
+/** How a secret field is named in sentences a person reads. */
+export function secretLabel(field: string): string {
+  return secretLabels[field] ?? field
+}
+
+/**
+ * How a new secret value is kept: encrypted when an OS keyring backs the cipher; plain only when the user
+ * agreed to that; otherwise refused, so a secret is never left readable without the user knowing.
+ */
+export async function storeSecret(
+  value: string,
+  cipher: SecretCipher,
+  settings: Pick<Settings, 'allowPlaintextSecrets'>,
+): Promise<StoredSecret> {
+  if (cipher.encrypted) return { encrypted: await cipher.encrypt(value) }
+  if (settings.allowPlaintextSecrets) return { plain: value }
+  throw new RmountError(
+    'INVALID_CONFIG',
+    `No OS keyring is available to encrypt secrets (the storage backend is ${cipher.backend}). Choose one: allow RMount to keep ` +
+      'secrets unencrypted in Settings, give the secret as an environment variable in a config file, or set up a keyring ' +
+      '(GNOME Keyring, KWallet) and restart RMount.',
+  )
+}
+
+async function revealSecret(
+  stored: StoredSecret,
+  field: string,
+  remoteId: string,
+  cipher: SecretCipher,
+): Promise<string | { env: string }> {
+  if ('env' in stored) return stored
+  if ('plain' in stored) return stored.plain
+  try {
+    return await cipher.decrypt(stored.encrypted)
+  } catch {
+    // The cause is left out on purpose: a cipher's error may quote what it was given.
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `The saved ${secretLabel(field)} of remote "${remoteId}" cannot be decrypted (the OS keyring may have changed): enter it again in the remote's settings.`,
+    )
+  }
+}
+
+/** The remote as the engine takes it: secrets decrypted, `{ env }` references passed through. */
+export async function toEngineRemote(stored: StoredRemote, cipher: SecretCipher): Promise<Remote> {
+  const saved = storedRemoteSchema.parse(stored)
+  const remote = await mapSecretFields(saved.remote, (secret, field) => revealSecret(secret as StoredSecret, field, saved.id, cipher))
+  return remoteSchema.parse(remote)
+}
+
+/** The remote as the renderer sees it: each secret only as whether it is set, never its value, not even encrypted. */
+export function toRemoteView(stored: StoredRemote): RemoteView {
+  const { id, name, remote } = storedRemoteSchema.parse(stored)
+  if (remote.type === 's3') {
+    const { secretAccessKey, ...rest } = remote
+    return { id, name, remote: { ...rest, secretAccessKey: { set: secretAccessKey !== undefined } } }
+  }
+  const { password, keyPassphrase, ...rest } = remote
+  return { id, name, remote: { ...rest, password: { set: password !== undefined }, keyPassphrase: { set: keyPassphrase !== undefined } } }
+}
+
+/** An editor draft with the id the caller chose for it (new remotes get theirs before saving). */
+export interface NamedRemoteDraft {
+  id: string
+  name: string
+  remote: RemoteDraft
+}
+
+/**
+ * The stored remote for an editor draft: new secret values stored through `storeSecret`, `{ keep: true }`
+ * keeping the previous stored secret of that field, a left-out field removing it.
+ */
+export async function applyDraft(
+  draft: NamedRemoteDraft,
+  previous: StoredRemote | undefined,
+  cipher: SecretCipher,
+  settings: Pick<Settings, 'allowPlaintextSecrets'>,
+): Promise<StoredRemote> {
+  const checked = remoteDraftSchema.safeParse(draft.remote)
+  if (!checked.success) throw new RmountError('INVALID_CONFIG', `Remote "${draft.id}" was not saved:\n${describeIssues(checked.error)}`)
+  const remote = await mapSecretFields(checked.data, async (input, field) => {
+    const secret = input as SecretInput
+    if (typeof secret === 'string') return storeSecret(secret, cipher, settings)
+    const kept = previous?.remote.type === draft.remote.type ? previous.remote[field] : undefined
+    if (kept === undefined)
+      throw new RmountError(
+        'INVALID_CONFIG',
+        `Remote "${draft.id}" has no saved ${secretLabel(field)} to keep: enter the ${secretLabel(field)}.`,
+      )
+    return kept
+  })
+  const parsed = storedRemoteSchema.safeParse({ id: draft.id, name: draft.name, remote })
+  if (!parsed.success) throw new RmountError('INVALID_CONFIG', `Remote "${draft.id}" was not saved:\n${describeIssues(parsed.error)}`)
+  return parsed.data
+}
+
+/**
+ * The config with every `{ plain }` secret encrypted, when the cipher now can (a keyring appeared, or a file
+ * migrated from a layout that kept secrets inline). Returns the same config, unchanged, when it cannot.
+ */
+export async function sealPlainSecrets(config: StoredConfig, cipher: SecretCipher): Promise<{ config: StoredConfig; sealed: number }> {
+  if (!cipher.encrypted) return { config, sealed: 0 }
+  let sealed = 0
+  const remotes = await Promise.all(
+    config.remotes.map(async (saved) => ({
+      ...saved,
+      remote: await mapSecretFields(saved.remote, async (secret) => {
+        if (typeof secret !== 'object' || secret === null || !('plain' in secret)) return secret
+        sealed++
+        return { encrypted: await cipher.encrypt(String(secret.plain)) }
+      }),
+    })),
+  )
+  return { config: sealed ? { ...config, remotes } : config, sealed }
+}
+
+const keyLength = 32
+const ivLength = 12
+const tagLength = 16
+const formatPrefix = 'aes-gcm-v1:'
+
+/**
+ * A SecretCipher over a 32-byte AES-256-GCM key kept in `keyFile` (mode 0600), created on first use. For
+ * plain Node (tests, headless use); the desktop shell uses Electron's safeStorage instead. Protects the
+ * secrets as well as the key file is protected: against other users, not against this user.
+ */
+export async function createAesFileCipher(keyFile: string): Promise<SecretCipher> {
+  const key = await readOrCreateKey(keyFile)
+  return {
+    encrypted: true,
+    backend: 'aes-file',
+    async encrypt(plain) {
+      const iv = randomBytes(ivLength)
+      const cipher = createCipheriv('aes-256-gcm', key, iv)
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+      return formatPrefix + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64')
+    },
+    async decrypt(text) {
+      if (!text.startsWith(formatPrefix)) throw new Error('Not a value encrypted by this cipher.')
+      const data = Buffer.from(text.slice(formatPrefix.length), 'base64')
+      if (data.length < ivLength + tagLength) throw new Error('The encrypted value is truncated.')
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, ivLength))
+      decipher.setAuthTag(data.subarray(data.length - tagLength))
+      // final() throws when the tag does not match: a damaged value or another key never decrypts to garbage.
+      return Buffer.concat([decipher.update(data.subarray(ivLength, data.length - tagLength)), decipher.final()]).toString('utf8')
+    },
+  }
+}
+
+async function readOrCreateKey(keyFile: string): Promise<Buffer> {
+  try {
+    return checkKey(await readFile(keyFile), keyFile)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 })
+  const key = randomBytes(keyLength)
+  try {
+    // 'wx': never replace a key, since every secret encrypted with it would be lost; 0600 from creation on.
+    await writeFile(keyFile, key, { mode: 0o600, flag: 'wx' })
+    return key
+  } catch (error) {
+    // Another process created it between our read and our write: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return checkKey(await readFile(keyFile), keyFile)
+    throw error
+  }
+}
+
+function checkKey(key: Buffer, keyFile: string): Buffer {
+  if (key.length !== keyLength)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `The key file ${keyFile} is damaged (${key.length} bytes instead of ${keyLength}). Restore it from a backup; deleting it ` +
+        'makes every saved secret unreadable, which must then be entered again.',
+    )
+  return key
+}
