@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // Only the desktop shell may import electron: everything else must run under plain Node.
-    files: ['electron/engine/**', 'electron/cli/**', 'shared/**', 'test/**', 'bench/**'],
+    files: ['electron/engine/**', 'electron/cli/**', 'electron/app/**', 'shared/**', 'test/**', 'bench/**', 'renderer/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main shell files may import electron.' }] }] },
   },
 )

@@ -18,6 +18,7 @@ import {
   type SftpRemote,
 } from './config.js'
 import type { ErrorInfo } from './errors.js'
+import { eventChannels, requestChannels } from './ipc-channels.js'
 import type { LogLine, MountHealth } from './mount-state.js'
 
 /**
@@ -157,7 +158,15 @@ export interface EventPayloads {
   'quit:progress': { pending: Record<string, number>; forced: boolean }
 }
 export type EventChannel = keyof EventPayloads
-export const eventChannels = ['mount:health', 'mount:log', 'config:changed', 'quit:progress'] as const satisfies readonly EventChannel[]
+
+/**
+ * The channel names live in a zod-free file so the preload bundle stays small; these two checks fail
+ * the type-check when a channel is added here and not there (the lists' own `satisfies` catches the reverse).
+ */
+type Exhaustive<Missing> = [Missing] extends [never] ? true : { missingFromIpcChannelsTs: Missing }
+const _requestChannelsComplete: Exhaustive<Exclude<RequestChannel, (typeof requestChannels)[number]>> = true
+const _eventChannelsComplete: Exhaustive<Exclude<EventChannel, (typeof eventChannels)[number]>> = true
+export { eventChannels, requestChannels }
 
 /** A request's outcome as it crosses IPC: errors as `{ code, message }`, never a thrown object. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }

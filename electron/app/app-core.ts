@@ -1,0 +1,457 @@
+/**
+ * The desktop app's operations, one per IPC request channel, over the config repository, the secret
+ * cipher, the mount manager and the shell's services. Electron-free: the shell supplies the seams of
+ * contracts.ts, tests supply real files and a real cipher.
+ *
+ * Secrets go one way: from the editor into the store, encrypted at once; out of the store only here,
+ * in the main process, to start a mount, test a connection or export on request. Every answer to the
+ * renderer carries RemoteView, where a secret is only `{ set: boolean }`.
+ */
+import { EventEmitter } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { arch, platform } from 'node:os'
+import { basename } from 'node:path'
+import { describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
+import { RmountError } from '../../shared/errors.js'
+import {
+  settingsSchema,
+  type AppSnapshot,
+  type EventChannel,
+  type EventPayloads,
+  type MountView,
+  type RemoteDraft,
+  type RemoteView,
+  type RequestResponses,
+  type SaveMountRequest,
+  type SaveRemoteRequest,
+  type SecretInput,
+  type Settings,
+  type SystemCheckView,
+  type TestConnectionResult,
+} from '../../shared/ipc.js'
+import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import { checkSystem, testConnection, type UnmountResult } from '../engine/index.js'
+import { findRclone } from '../engine/rclone-binary.js'
+import { formatLogLine } from '../engine/rclone-log.js'
+import { makeRedactor } from '../engine/redact.js'
+import type { ConfigRepository, SecretCipher, ShellServices, StoredConfig } from './contracts.js'
+import { MountManager, type QuitProgress, type QuitResult, type ReconcileResult } from './mount-manager.js'
+import { exportConfig, importConfig, writeConfigFile } from './store/config-transfer.js'
+import { importRcloneConf } from './store/rclone-conf-import.js'
+import { applyDraft, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
+import { secretFields, storedConfigSchema } from './store/store-schema.js'
+
+/** Events of the app core, one per event channel, carrying that channel's payload. */
+export type AppCoreEvents = { [E in EventChannel]: [payload: EventPayloads[E]] }
+
+/** What the app core runs over: the seams of contracts.ts, which the shell (or a test) provides. */
+export interface AppCoreOptions {
+  repository: ConfigRepository
+  cipher: SecretCipher
+  shell: ShellServices
+  /** The app's version, for diagnostics (Electron's app.getVersion()). */
+  appVersion: string
+  /** How often quitAll reports progress, in ms. */
+  quitProgressIntervalMs?: number
+}
+
+/** What the window shows before it deletes a mount. */
+export interface DeleteDescription {
+  title: string
+  /** Says plainly that the remote's files stay where they are. */
+  message: string
+}
+
+const maxDiagnosticLogLines = 80
+
+/** A lower-case id from a name a person typed, made unique among `taken`. */
+export function uniqueId(name: string, taken: ReadonlySet<string>, fallback: string): string {
+  const slug =
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 56)
+      .replace(/-+$/, '') || fallback
+  if (!taken.has(slug)) return slug
+  for (let n = 2; ; n++) if (!taken.has(`${slug}-${n}`)) return `${slug}-${n}`
+}
+
+function invalid(message: string): RmountError {
+  return new RmountError('INVALID_CONFIG', message)
+}
+
+/** A file-system failure as a sentence: its errno code, never its raw message. */
+function fileError(action: string, path: string, error: unknown): RmountError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.name : 'error')
+  return new RmountError('INVALID_CONFIG', `${action} ${path} failed (${code}): check the folder exists and that you may write there.`)
+}
+
+/** The desktop app's operations; see the module comment. Create it with `AppCore.open`. */
+export class AppCore extends EventEmitter<AppCoreEvents> {
+  readonly manager: MountManager
+  private readonly repository: ConfigRepository
+  private readonly cipher: SecretCipher
+  private readonly shell: ShellServices
+  private readonly appVersion: string
+  private config: StoredConfig
+  private notice: string | null
+  /** Config changes run one at a time, each on the result of the one before. */
+  private writes: Promise<unknown> = Promise.resolve()
+  private lastReconcile: ReconcileResult = { added: [], updated: [], removed: [], deferred: [] }
+
+  private constructor(options: AppCoreOptions, config: StoredConfig, notice: string | null) {
+    super()
+    this.repository = options.repository
+    this.cipher = options.cipher
+    this.shell = options.shell
+    this.appVersion = options.appVersion
+    this.config = config
+    this.notice = notice
+    this.manager = new MountManager({
+      // Decrypted here, in the main process, only when a mount starts.
+      resolveRemote: (remote) => toEngineRemote(remote, this.cipher),
+      progressIntervalMs: options.quitProgressIntervalMs,
+    })
+    this.manager.on('health', (id, health) => this.emit('mount:health', { id, health }))
+    this.manager.on('log', (id, line) => this.emit('mount:log', { id, line }))
+    this.lastReconcile = this.manager.reconcile(config)
+  }
+
+  /** Loads the config (sealing secrets a keyring can now encrypt) and sets up its mounts, without mounting any. */
+  static async open(options: AppCoreOptions): Promise<AppCore> {
+    const { config: loaded, notice } = await options.repository.load()
+    const { config: sealedConfig, sealed } = await sealPlainSecrets(loaded, options.cipher)
+    if (!sealed) return new AppCore(options, loaded, notice)
+    try {
+      await options.repository.save(sealedConfig)
+      return new AppCore(options, sealedConfig, notice)
+    } catch (error) {
+      // The app must still start: the secrets stay as they were on disk, and the user hears why.
+      const why = error instanceof RmountError ? error.message : 'the settings file could not be written'
+      return new AppCore(options, loaded, [notice, `Saved secrets could not be encrypted now: ${why}`].filter(Boolean).join('\n'))
+    }
+  }
+
+  /** Everything the window shows; secrets only as whether they are set. */
+  snapshot(): AppSnapshot {
+    return {
+      ...this.views(),
+      health: this.manager.healthAll(),
+      secretStorage: { encrypted: this.cipher.encrypted, backend: this.cipher.backend },
+      storeNotice: this.notice,
+    }
+  }
+
+  /** The config as the renderer may see it. */
+  private views(): EventPayloads['config:changed'] {
+    return { remotes: this.config.remotes.map(toRemoteView), mounts: this.config.mounts, settings: this.config.settings }
+  }
+
+  /** What the last config change did to the mounts: changes to mounted ones wait for their unmount. */
+  reconcileResult(): ReconcileResult {
+    return this.lastReconcile
+  }
+
+  /** Saves a remote from the editor: new secrets encrypted, `{ keep: true }` keeping the stored one. A new remote's id comes from its name. */
+  saveRemote(request: SaveRemoteRequest): Promise<RemoteView> {
+    return this.change(async (config) => {
+      const id = request.id ?? uniqueId(request.name, new Set(config.remotes.map((r) => r.id)), 'remote')
+      const previous = config.remotes.find((r) => r.id === id)
+      const stored = await applyDraft({ id, name: request.name, remote: request.remote }, previous, this.cipher, config.settings)
+      const remotes = previous ? config.remotes.map((r) => (r.id === id ? stored : r)) : [...config.remotes, stored]
+      return { config: { ...config, remotes }, value: toRemoteView(stored) }
+    })
+  }
+
+  /** Deletes a remote no mount uses. */
+  deleteRemote(id: string): Promise<void> {
+    return this.change(async (config) => {
+      const remote = config.remotes.find((r) => r.id === id)
+      if (!remote) throw invalid(`No remote has the id "${id}": it may have been deleted already.`)
+      const users = config.mounts.filter((m) => m.remoteId === id)
+      if (users.length)
+        throw invalid(
+          `Remote "${remote.name}" is used by ${users.length === 1 ? 'the mount on' : 'the mounts on'} ${users.map((m) => m.localPath).join(', ')}: delete ${users.length === 1 ? 'that mount' : 'those mounts'} first.`,
+        )
+      return { config: { ...config, remotes: config.remotes.filter((r) => r.id !== id) }, value: undefined }
+    })
+  }
+
+  /**
+   * "Test connection" for the editor's draft. A secret the draft keeps (`{ keep: true }`) is taken
+   * from the stored remote `id` and decrypted here, so the renderer never needs it.
+   */
+  async testRemote(request: { remote: RemoteDraft; id?: string; remotePath: string }): Promise<TestConnectionResult> {
+    const stored = request.id ? this.config.remotes.find((r) => r.id === request.id) : undefined
+    const revealed = stored && stored.remote.type === request.remote.type ? await toEngineRemote(stored, this.cipher) : undefined
+    const remote: Record<string, unknown> = { ...request.remote }
+    const secrets: string[] = []
+    for (const field of secretFields[request.remote.type]) {
+      const input = remote[field] as SecretInput | undefined
+      if (input === undefined) continue
+      if (typeof input === 'string') {
+        secrets.push(input)
+        continue
+      }
+      const kept = (revealed as Record<string, unknown> | undefined)?.[field]
+      if (kept === undefined) throw invalid(`There is no saved ${field} to keep: enter the ${field}.`)
+      if (typeof kept === 'string') secrets.push(kept)
+      remote[field] = kept
+    }
+    const result = await testConnection(remote as RemoteInput, request.remotePath, {
+      rclonePath: this.config.settings.rclonePath || undefined,
+    })
+    if (!result.error) return result
+    // The engine already removes secrets from what rclone says; this pass also covers what it does not know.
+    const redact = makeRedactor(secrets)
+    return { ...result, error: { ...result.error, message: redact(result.error.message), logTail: result.error.logTail?.map(redact) } }
+  }
+
+  /** Saves a mount; a new one's id comes from its folder's name. Changes to a mounted one apply at its next mount. */
+  saveMount(request: SaveMountRequest): Promise<MountView> {
+    return this.change(async (config) => {
+      if (!config.remotes.some((r) => r.id === request.remoteId))
+        throw invalid(`No remote has the id "${request.remoteId}": choose a saved remote.`)
+      const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
+      const mount: SavedMount = { ...request, id }
+      const exists = config.mounts.some((m) => m.id === id)
+      const mounts = exists ? config.mounts.map((m) => (m.id === id ? mount : m)) : [...config.mounts, mount]
+      return { config: { ...config, mounts }, value: mount }
+    })
+  }
+
+  /** What the window asks before deleting a mount. */
+  describeDelete(id: string): DeleteDescription {
+    const mount = this.savedMount(id)
+    const remote = this.config.remotes.find((r) => r.id === mount.remoteId)
+    const where = remote ? `${remote.name} (${this.manager.health(id).remote})` : 'its remote'
+    return {
+      title: `Delete the mount on ${mount.localPath}?`,
+      message: `RMount forgets this mount. The files on ${where} are not deleted, and the folder ${mount.localPath} stays on this computer.`,
+    }
+  }
+
+  /** Deletes a mount that is not mounted; the remote's files are not touched. */
+  deleteMount(id: string): Promise<void> {
+    return this.change(async (config) => {
+      this.savedMount(id)
+      const state = this.manager.state(id)
+      if (state !== 'unmounted' && state !== 'failed')
+        throw invalid(`The mount on ${this.savedMount(id).localPath} is ${state}: unmount it first, then delete it.`)
+      return { config: { ...config, mounts: config.mounts.filter((m) => m.id !== id) }, value: undefined }
+    })
+  }
+
+  /** Mounts; rejects with the error that stopped it (its health tells the same). */
+  mount(id: string): Promise<MountHealth> {
+    return this.manager.mount(id)
+  }
+
+  /** Unmounts after pending uploads, or at once with `force` (the files left in the cache are listed). */
+  unmount(id: string, options: { force: boolean }): Promise<UnmountResult> {
+    return this.manager.unmount(id, options)
+  }
+
+  /** Mounts again, cutting a failure or a restart backoff short. */
+  retry(id: string): Promise<MountHealth> {
+    return this.manager.retry(id)
+  }
+
+  /** The mount's recent log lines. */
+  logs(id: string): LogLine[] {
+    return this.manager.logs(id)
+  }
+
+  /** Opens the folder of a saved mount (never an arbitrary path the page names). */
+  async openFolder(id: string): Promise<void> {
+    await this.shell.openPath(this.savedMount(id).localPath)
+  }
+
+  /**
+   * A text to paste into a bug report: versions, the mount's state and rclone flags, its recent log,
+   * and the config with every secret shown only as `{"set":true}`. A last pass removes any secret
+   * value that might still have slipped in (a log line, an extra argument).
+   */
+  async diagnostics(id: string): Promise<string> {
+    const mount = this.savedMount(id)
+    const health = this.manager.health(id)
+    const rclonePath = this.config.settings.rclonePath || undefined
+    const rclone = await findRclone(rclonePath).then(
+      (found) => `${found.version} at ${found.path}`,
+      (error: unknown) => `not usable: ${error instanceof RmountError ? error.message : String(error)}`,
+    )
+    let flags: string
+    try {
+      flags = this.manager.rcloneArgs(id).join(' ')
+    } catch (error) {
+      flags = `(invalid: ${error instanceof RmountError ? error.message : 'unknown error'})`
+    }
+    const logs = this.manager.logs(id).slice(-maxDiagnosticLogLines).map(formatLogLine)
+    const text = [
+      `RMount ${this.appVersion} diagnostics, ${new Date().toISOString()}`,
+      `System: ${platform()} ${arch()}, Node ${process.versions.node}${process.versions.electron ? `, Electron ${process.versions.electron}` : ''}`,
+      `Secret storage: ${this.cipher.backend}${this.cipher.encrypted ? '' : ' (not encrypted)'}`,
+      `rclone: ${rclone}`,
+      '',
+      `Mount ${mount.id}: ${health.remote} on ${mount.localPath}`,
+      `State: ${health.state} since ${new Date(health.stateSince).toISOString()}: ${health.reason}`,
+      `Restarts: ${health.restarts}; pending uploads: ${health.pendingUploads}; uploading: ${health.uploadsInProgress}`,
+      ...(health.lastError ? [`Last error: ${health.lastError.code}: ${health.lastError.message}`] : []),
+      `rclone flags (secrets go through the environment, never here): ${flags}`,
+      '',
+      `Recent log (${logs.length} lines):`,
+      ...logs.map((line) => `  ${line}`),
+      '',
+      'Config (secrets shown only as {"set": true}):',
+      JSON.stringify({ ...this.views(), storeNotice: this.notice }, null, 2),
+    ].join('\n')
+    return (await this.secretRedactor())(text)
+  }
+
+  /** Changes settings; a new rclone path applies to each mount at its next mount. */
+  setSettings(changes: Partial<Settings>): Promise<Settings> {
+    return this.change(async (config) => {
+      const settings = settingsSchema.parse({ ...config.settings, ...changes })
+      return { config: { ...config, settings }, value: settings }
+    })
+  }
+
+  /** What this machine has and lacks for mounting. */
+  systemCheck(): Promise<SystemCheckView> {
+    return checkSystem({ rclonePath: this.config.settings.rclonePath || undefined })
+  }
+
+  /** The shell's folder dialog. */
+  pickFolder(title?: string): Promise<string | null> {
+    return this.shell.pickFolder(title)
+  }
+
+  /** The shell's file dialog. */
+  pickFile(title?: string): Promise<string | null> {
+    return this.shell.pickFile(title)
+  }
+
+  /**
+   * Exports the config as an `rmount up --config` file where the user chooses, readable by the user
+   * alone. Without `includeSecrets` each secret becomes an `{ env }` reference.
+   */
+  async exportConfig(options: { includeSecrets: boolean }): Promise<RequestResponses['config:export']> {
+    const path = await this.shell.pickSavePath('rmount.json')
+    if (!path) return null
+    const file = await exportConfig(this.config, this.cipher, options)
+    await writeConfigFile(path, file).catch((error: unknown) => {
+      throw fileError('Writing', path, error)
+    })
+    return { path }
+  }
+
+  /** Imports an `rmount up --config` file the user picks, merged by id (the file wins); inline secrets are encrypted. */
+  async importConfig(): Promise<RequestResponses['config:import']> {
+    const path = await this.shell.pickFile('Import an RMount config file')
+    if (!path) return null
+    const json = await this.readJson(path)
+    return this.change(async (config) => {
+      const { config: next, remotes, mounts } = await importConfig(json, config, this.cipher)
+      return { config: next, value: { remotes, mounts } }
+    })
+  }
+
+  /**
+   * Imports the S3 and SFTP remotes of an rclone.conf the user picks; the file is only read. An id
+   * already taken gets a suffix: an rclone remote must not silently replace one made in RMount.
+   */
+  async importRclone(): Promise<RequestResponses['config:import-rclone']> {
+    const path = await this.shell.pickFile('Import remotes from an rclone.conf')
+    if (!path) return null
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
+      throw fileError('Reading', path, error)
+    })
+    return this.change(async (config) => {
+      const found = importRcloneConf(text)
+      const taken = new Set(config.remotes.map((r) => r.id))
+      const remotes = found.remotes.map((remote) => {
+        const id = uniqueId(remote.id, taken, 'remote')
+        taken.add(id)
+        return { ...remote, id }
+      })
+      const { config: next } = await importConfig({ version: 1, remotes, mounts: [] }, config, this.cipher)
+      return { config: next, value: { remotes: remotes.length, skipped: found.skipped } }
+    })
+  }
+
+  /** Mounts every mount marked to mount at start; failures show in their health. */
+  mountAtStart(): Promise<Record<string, MountHealth>> {
+    return this.manager.mountAtStart()
+  }
+
+  /** After resume, unlock or a network change: see MountManager.probeAll. */
+  async probeAll(): Promise<void> {
+    await this.manager.probeAll()
+  }
+
+  /** Unmounts everything for the app to quit, each progress also sent as `quit:progress`; a second call forces. */
+  quitAll(onProgress: (progress: QuitProgress) => void = () => undefined): Promise<QuitResult> {
+    return this.manager.quitAll((progress) => {
+      this.emit('quit:progress', progress)
+      onProgress(progress)
+    })
+  }
+
+  private savedMount(id: string): SavedMount {
+    const mount = this.config.mounts.find((m) => m.id === id)
+    if (!mount) throw invalid(`No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`)
+    return mount
+  }
+
+  private async readJson(path: string): Promise<unknown> {
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
+      throw fileError('Reading', path, error)
+    })
+    try {
+      return JSON.parse(text)
+    } catch (error) {
+      throw invalid(`${path} is not valid JSON (${(error as Error).message}): choose an RMount config file.`)
+    }
+  }
+
+  /**
+   * Runs one config change on the latest config: validated whole (the same rules as the store and
+   * `rmount up`), saved, then applied to the mounts and announced. Nothing changes when any step fails.
+   */
+  private change<T>(step: (config: StoredConfig) => Promise<{ config: StoredConfig; value: T }>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const { config, value } = await step(this.config)
+      const parsed = storedConfigSchema.safeParse(config)
+      if (!parsed.success) throw invalid(`Not saved:\n${describeIssues(parsed.error)}`)
+      await this.repository.save(parsed.data)
+      this.config = parsed.data
+      this.lastReconcile = this.manager.reconcile(parsed.data)
+      this.emit('config:changed', this.views())
+      return value
+    }
+    const next = this.writes.then(run, run)
+    this.writes = next.catch(() => undefined)
+    return next
+  }
+
+  /** Removes every secret value of the config (decrypted, or read from its environment variable) from a text. */
+  private async secretRedactor(): Promise<(text: string) => string> {
+    const secrets: string[] = []
+    for (const stored of this.config.remotes) {
+      const remote = await toEngineRemote(stored, this.cipher).catch(() => null)
+      if (!remote) continue
+      for (const field of secretFields[remote.type]) {
+        const value = (remote as Record<string, unknown>)[field]
+        if (typeof value === 'string') secrets.push(value)
+        else if (value && typeof value === 'object' && 'env' in value) {
+          const fromEnv = process.env[String(value.env)]
+          if (fromEnv) secrets.push(fromEnv)
+        }
+      }
+    }
+    return makeRedactor(secrets)
+  }
+}
