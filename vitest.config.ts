@@ -2,11 +2,20 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'electron/**/*.test.ts', 'shared/**/*.test.ts'],
     // Real mounts and real servers: give them room, and run files one by one on this 2-core machine.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     fileParallelism: false,
     pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts', 'electron/**/*.test.ts', 'shared/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      // The window's component tests, in jsdom.
+      { extends: './renderer/vitest.config.ts', root: '.', test: { name: 'renderer', include: ['test/renderer/**/*.test.tsx'] } },
+    ],
   },
 })

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rclone fuse3 openssh-server openssh-client util-linux git tar ca-certificates)
+packages=(rclone fuse3 openssh-server openssh-client util-linux git tar ca-certificates chromium xvfb)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -18,6 +18,17 @@ export type Secret = z.infer<typeof secretSchema>
 export const s3Providers = ['AWS', 'GCS', 'Minio', 'Cloudflare', 'Wasabi', 'DigitalOcean', 'Other'] as const
 export type S3Provider = (typeof s3Providers)[number]
 
+/** Defaults each S3 provider needs; the forms show them and the engine applies them. */
+export const s3ProviderDefaults: Record<S3Provider, { region?: string; endpoint?: string; pathStyle?: boolean }> = {
+  AWS: { region: 'us-east-1' },
+  GCS: { endpoint: 'https://storage.googleapis.com' },
+  Minio: { region: 'us-east-1', pathStyle: true },
+  Cloudflare: { region: 'auto' },
+  Wasabi: { region: 'us-east-1', endpoint: 'https://s3.wasabisys.com' },
+  DigitalOcean: {},
+  Other: {},
+}
+
 const endpointSchema = z.url({ protocol: /^https?$/, error: 'Enter the endpoint as a URL, like https://s3.example.com.' })
 
 /** The fields of an S3 remote; the IPC draft reuses them with write-only secrets. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { MountOptions, Remote, S3Remote, Secret, SftpRemote } from '../../shared/config.js'
+import { s3ProviderDefaults, type MountOptions, type Remote, type S3Remote, type Secret, type SftpRemote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { obscure } from './obscure.js'
 import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
@@ -17,17 +17,6 @@ import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
  */
 export const remoteName = 'rmount'
 const envPrefix = `RCLONE_CONFIG_${remoteName.toUpperCase()}_`
-
-/** Defaults each S3 provider needs; the forms show them and the engine applies them. */
-export const s3ProviderDefaults: Record<S3Remote['provider'], { region?: string; endpoint?: string; pathStyle?: boolean }> = {
-  AWS: { region: 'us-east-1' },
-  GCS: { endpoint: 'https://storage.googleapis.com' },
-  Minio: { region: 'us-east-1', pathStyle: true },
-  Cloudflare: { region: 'auto' },
-  Wasabi: { region: 'us-east-1', endpoint: 'https://s3.wasabisys.com' },
-  DigitalOcean: {},
-  Other: {},
-}
 
 /** Flags RMount owns: letting extraArgs change them would open the rc endpoint, leak secrets or move the cache. */
 const reservedFlags =

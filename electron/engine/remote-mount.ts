@@ -37,6 +37,7 @@ import { backendConfig, childEnv, fsString, mountArgs, mountPaths, type BackendC
 import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
 import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
+import { joinProbeGroup, probeGroupKey, probeRound, type ProbeMember } from './remote-probe-group.js'
 import { onTick } from './shared-ticker.js'
 
 export interface UnmountOptions {
@@ -71,6 +72,12 @@ interface Run {
 
 const rcPortLine = /Serving remote control on http:\/\/127\.0\.0\.1:(\d+)\//
 const logCapacity = 500
+/** While idle, stats and the folder are checked every this many health rounds. */
+const idleRoundsPerFullRound = 10
+const uploadActivity = /^vfs cache: (queuing for upload|upload succeeded|failed to upload)/
+/** Stands for a call not made this round; updateStats ignores rejected calls. */
+const skipped = Promise.reject<never>(new Error('skipped this round'))
+skipped.catch(() => undefined)
 const maxLogBytes = 2 * 1024 * 1024
 
 export class RemoteMount extends EventEmitter<RemoteMountEvents> {
@@ -97,7 +104,25 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private backend: BackendConfig | null = null
   private run: Run | null = null
   private stopTicking: (() => void) | null = null
+  private readonly probeKey: string
+  /** This mount's part in its remote's shared probe: one HEAD (S3) or stat (SFTP) of a name that does not exist. */
+  private readonly probeMember: ProbeMember = {
+    probeRemote: (timeoutMs) => {
+      const rc = this.run?.rc
+      if (!rc) return null
+      const call = rc.call(
+        'operations/stat',
+        { fs: fsString(this.remotePath), remote: '.rmount-probe', opt: { filesOnly: true } },
+        timeoutMs,
+      )
+      return call.then(
+        (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
+        (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }),
+      )
+    },
+  }
   private ticking = false
+  private statsDue = true
   private restartTimer: NodeJS.Timeout | null = null
   private pathMeta: string | null = null
   /** Serialises mount() and unmount(): each waits for the one before. */
@@ -121,6 +146,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.paths = mountPaths(localPath, this.options.stateDir)
     this.probe = fsProbe ?? sharedFsProbe()
     this.policy = { ...defaultRestartPolicy, maxRestarts: this.options.maxRestarts, windowMs: this.options.restartWindowMs }
+    this.probeKey = `${this.options.probeIntervalMs}:${probeGroupKey(this.remote, this.remotePath)}`
   }
 
   get state(): MountState {
@@ -328,6 +354,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private onLogLine(text: string): LogLine | null {
     const line = parseLogLine(this.redact(text))
     if (!line) return null
+    // A file queued or sent: the next round reads the stats, so pending uploads show within a second.
+    if (uploadActivity.test(line.message)) this.statsDue = true
     this.logs.push(line)
     this.emit('log', line)
     return line
@@ -413,7 +441,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
 
   private startMonitor(): void {
     this.stopMonitor()
-    this.stopTicking = onTick(this.options.probeIntervalMs, () => void this.tick())
+    const leaveGroup = joinProbeGroup(this.probeKey, this.probeMember)
+    const stopTicker = onTick(this.options.probeIntervalMs, (round) => void this.tick(round))
+    this.stopTicking = () => {
+      stopTicker()
+      leaveGroup()
+    }
   }
 
   private stopMonitor(): void {
@@ -422,19 +455,25 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   /** One round of health checks: the mount table, the folder, the remote and the stats, in parallel. */
-  private async tick(): Promise<void> {
+  private async tick(round: number): Promise<void> {
     const run = this.run
     if (this.ticking || !run?.rc || !isLive(this.stateValue)) return
     this.ticking = true
     try {
       const timeout = this.options.probeTimeoutMs
-      const [table, remote, core, vfs] = await Promise.allSettled([
+      // The remote is probed every round (that bounds hang detection), once for all mounts of it; stats
+      // and the folder, which cost as much again, every round while the mount works, else every few.
+      const busy =
+        this.stateValue === 'degraded' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
+      const full = busy || this.statsDue || round % idleRoundsPerFullRound === 0
+      if (full) this.statsDue = false
+      const [table, remoteOutcome, core, vfs] = await Promise.allSettled([
         readMountTable(),
-        // One HEAD (S3) or stat (SFTP) of a name that does not exist: reaches the server, lists nothing.
-        run.rc.call('operations/stat', { fs: fsString(this.remotePath), remote: '.rmount-probe', opt: { filesOnly: true } }, timeout),
-        run.rc.call<CoreStats>('core/stats', {}, timeout),
-        run.rc.call<VfsStats>('vfs/stats', {}, timeout),
+        probeRound(this.probeKey, round, timeout, this.probeMember),
+        full ? run.rc.call<CoreStats>('core/stats', {}, timeout) : skipped,
+        full ? run.rc.call<VfsStats>('vfs/stats', {}, timeout) : skipped,
       ])
+      const remote: PromiseSettledResult<unknown> = remoteOutcome.status === 'fulfilled' ? remoteOutcome.value : remoteOutcome
       if (this.run !== run || !isLive(this.stateValue)) return
       if (table.status === 'fulfilled' && findMount(table.value, this.localPath)?.fsType !== 'fuse.rclone') {
         // Unmounted behind our back: rclone may linger, so end it; its exit starts the restart.
@@ -443,7 +482,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
       this.updateStats(core, vfs)
       let problem = this.remoteProblem(remote)
-      if (!problem) {
+      if (!problem && full) {
         // The folder is probed only while the remote answers: a lookup that reaches a hung remote
         // strands the helper in the kernel, and a new helper would be stranded at every round.
         const folder = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout)
@@ -461,7 +500,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         this.lastProbeOk = Date.now()
         if (this.stateValue === 'degraded') this.setState('mounted', 'The remote answers again.')
       }
-      this.emit('health', this.health())
+      // Only full rounds bring new numbers; state changes have their own event.
+      if (full) this.emit('health', this.health())
     } finally {
       this.ticking = false
     }

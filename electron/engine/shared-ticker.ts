@@ -3,17 +3,20 @@
  * on a small machine, so fifty mounts each on their own timer would cost fifty of them per second;
  * ticking together they cost one, and their probes reach the FsProbe helper as one batch.
  */
-const groups = new Map<number, { timer: NodeJS.Timeout; subscribers: Set<() => void> }>()
+const groups = new Map<number, { timer: NodeJS.Timeout; subscribers: Set<(round: number) => void>; round: number }>()
 
-/** Calls `fn` every `intervalMs`, with every other subscriber of that interval; returns the unsubscribe. */
-export function onTick(intervalMs: number, fn: () => void): () => void {
+/** Calls `fn` every `intervalMs` with the round number, with every other subscriber of that interval; returns the unsubscribe. */
+export function onTick(intervalMs: number, fn: (round: number) => void): () => void {
   let group = groups.get(intervalMs)
   if (!group) {
-    const subscribers = new Set<() => void>()
-    const timer = setInterval(() => subscribers.forEach((subscriber) => subscriber()), intervalMs)
+    const created = { timer: null as unknown as NodeJS.Timeout, subscribers: new Set<(round: number) => void>(), round: 0 }
+    created.timer = setInterval(() => {
+      created.round += 1
+      created.subscribers.forEach((subscriber) => subscriber(created.round))
+    }, intervalMs)
     // Supervision alone must not keep a process alive; whoever holds a mount decides that.
-    timer.unref()
-    group = { timer, subscribers }
+    created.timer.unref()
+    group = created
     groups.set(intervalMs, group)
   }
   group.subscribers.add(fn)

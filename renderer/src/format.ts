@@ -1,0 +1,47 @@
+/** Numbers and times as a person reads them in a compact row. */
+import type { MountState } from '../../shared/mount-state.js'
+
+const units = ['B', 'kB', 'MB', 'GB', 'TB']
+
+export function formatBytes(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '—'
+}
+
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago". */
+export function formatRelative(time: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - time) / 1000))
+  if (seconds < 5) return 'just now'
+  if (seconds < 60) return `${seconds} s ago`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ago`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours} h ago`
+  return `${Math.floor(hours / 24)} days ago`
+}
+
+/** The badge text of each state: the state is never told by color alone. */
+export const stateLabels: Record<MountState, string> = {
+  unmounted: 'Unmounted',
+  mounting: 'Mounting',
+  mounted: 'Mounted',
+  degraded: 'Degraded',
+  restarting: 'Restarting',
+  failed: 'Failed',
+  unmounting: 'Unmounting',
+}
+
+/** The last part of a path, the name a file manager shows for the folder. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter(Boolean)
+  return parts.at(-1) ?? path
+}

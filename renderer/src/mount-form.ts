@@ -1,0 +1,58 @@
+/** The mount editor's model: the form's values, the request it sends, and its inline errors. */
+import type { cacheModes } from '../../shared/config.js'
+import { saveMountRequestSchema, type MountView, type SaveMountRequest } from '../../shared/ipc.js'
+import { fieldErrors, type FieldErrors } from './validation.js'
+
+export type CacheMode = (typeof cacheModes)[number]
+
+export interface MountForm {
+  id: string | null
+  remoteId: string
+  remotePath: string
+  localPath: string
+  readOnly: boolean
+  cacheMode: CacheMode
+  mountAtStart: boolean
+  /** Options the form does not show, kept as they are. */
+  otherOptions: MountView['options']
+}
+
+export function mountFormFrom(view: MountView | null, firstRemoteId: string): MountForm {
+  const options = view?.options ?? {}
+  return {
+    id: view?.id ?? null,
+    remoteId: view?.remoteId ?? firstRemoteId,
+    remotePath: view?.remotePath ?? '',
+    localPath: view?.localPath ?? '',
+    readOnly: options.readOnly ?? false,
+    cacheMode: options.cacheMode ?? 'writes',
+    mountAtStart: view?.mountAtStart ?? false,
+    otherOptions: options,
+  }
+}
+
+export function mountRequest(form: MountForm): SaveMountRequest {
+  return {
+    ...(form.id ? { id: form.id } : {}),
+    remoteId: form.remoteId,
+    remotePath: form.remotePath.trim(),
+    localPath: form.localPath.trim(),
+    mountAtStart: form.mountAtStart,
+    options: { ...form.otherOptions, readOnly: form.readOnly, cacheMode: form.cacheMode },
+  }
+}
+
+export function mountErrors(form: MountForm): FieldErrors {
+  const errors = fieldErrors(saveMountRequestSchema, mountRequest(form))
+  // The id pattern's message is about typing an id; here the remote is picked from a list.
+  if (errors.remoteId) errors.remoteId = 'Choose a remote, or add one first.'
+  if (!form.localPath.trim()) errors.localPath = 'Choose the folder to mount into.'
+  return errors
+}
+
+export const cacheModeLabels: Record<CacheMode, string> = {
+  off: 'Off: read and write directly (some programs fail)',
+  minimal: 'Minimal',
+  writes: 'Writes (recommended: editors, git and tar work)',
+  full: 'Full: cache reads too',
+}

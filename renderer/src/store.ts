@@ -1,0 +1,290 @@
+/**
+ * The window's state: a projection of what the main process holds (snapshot, then events), the
+ * bounded log of each mount, and what the window is showing. Built from the `window.rmount` API
+ * it is given, so tests hand it an in-memory one.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { ErrorInfo } from '../../shared/errors.js'
+import type {
+  AppSnapshot,
+  IpcResult,
+  MountView,
+  RemoteView,
+  RequestChannel,
+  RequestPayload,
+  RequestResponses,
+  RmountApi,
+  Settings,
+} from '../../shared/ipc.js'
+import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import type { WindowTarget } from '../../electron/app/window-link.js'
+
+/** Lines kept per mount: enough to read what led to a failure, bounded so a chatty mount cannot grow the window. */
+export const logLimit = 500
+
+export type View =
+  | { name: 'mounts' }
+  | { name: 'remotes' }
+  | { name: 'settings' }
+  | { name: 'logs'; mountId: string }
+  | { name: 'remote-editor'; remoteId: string | null; type?: 's3' | 'sftp' }
+  | { name: 'mount-editor'; mountId: string | null; remoteId?: string }
+
+/** A failed request, as the window shows it. */
+export interface ShownError extends ErrorInfo {
+  /** What was being done, e.g. "Saving settings". */
+  action: string
+}
+
+export interface AppState {
+  phase: 'loading' | 'ready' | 'failed'
+  remotes: RemoteView[]
+  mounts: MountView[]
+  health: Record<string, MountHealth>
+  settings: Settings
+  secretStorage: AppSnapshot['secretStorage']
+  storeNotice: string | null
+  logs: Record<string, LogLine[]>
+  view: View
+  /** Where an editor's Cancel goes back to. */
+  previousView: View
+  /** The mount the list brings into view and focuses: the one last opened, or the one the tray pointed at. */
+  selectedMountId: string | null
+  /** The last failed request that is not shown next to what caused it. */
+  error: ShownError | null
+  /** Mount id → the action under way, so its buttons wait. */
+  busy: Record<string, 'mount' | 'unmount' | 'retry' | 'delete'>
+  /** Mount id → why its last action failed (e.g. PENDING_UPLOADS, with a forced unmount on offer). */
+  actionErrors: Record<string, ErrorInfo>
+
+  /** Loads the snapshot, then follows events. Safe to call again after a failure. */
+  init(): Promise<void>
+  /** Stops following events. */
+  dispose(): void
+  /** Shows a view; a view of one mount (its log, its editor) also selects that mount. */
+  navigate(view: View): void
+  /** Opens what the shell pointed the window at (see window-link.ts): a mount in the list, or its log. */
+  openTarget(target: WindowTarget): void
+  /** Back to the view before the current one (an editor's Cancel). */
+  back(): void
+  dismissError(): void
+  mount(id: string): Promise<void>
+  unmount(id: string, force?: boolean): Promise<void>
+  retry(id: string): Promise<void>
+  openFolder(id: string): Promise<void>
+  deleteMount(id: string): Promise<boolean>
+  deleteRemote(id: string): Promise<boolean>
+  /** Loads a mount's recent log lines; live lines keep arriving through events. */
+  loadLogs(id: string): Promise<void>
+  setSettings(patch: RequestPayload<'settings:set'>): Promise<void>
+  /**
+   * A request whose error the caller shows next to its cause (forms, Test connection): the result as it
+   * came, nothing stored. Requests that change config are followed by 'config:changed' from the main process.
+   */
+  call<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<IpcResult<RequestResponses[C]>>
+}
+
+export type AppStore = StoreApi<AppState>
+
+const defaultSettings: Settings = { startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false }
+
+/** Appends to a mount's log, dropping the oldest lines past `logLimit`. */
+function appendLine(lines: LogLine[] | undefined, line: LogLine): LogLine[] {
+  const next = lines ? lines.slice(lines.length >= logLimit ? lines.length - logLimit + 1 : 0) : []
+  next.push(line)
+  return next
+}
+
+/** Keeps only the entries of mounts that still exist. */
+function keepIds<T>(record: Record<string, T>, ids: Set<string>): Record<string, T> {
+  const kept = Object.entries(record).filter(([id]) => ids.has(id))
+  return kept.length === Object.keys(record).length ? record : Object.fromEntries(kept)
+}
+
+function without<T>(record: Record<string, T>, id: string): Record<string, T> {
+  if (!(id in record)) return record
+  const { [id]: _, ...rest } = record
+  return rest
+}
+
+/** Turns a rejected request (a broken bridge, not an RMount error) into the same `{ code, message }` shape. */
+async function settle<T>(promise: Promise<IpcResult<T>>): Promise<IpcResult<T>> {
+  try {
+    return await promise
+  } catch (error) {
+    return {
+      ok: false,
+      error: { code: 'SERVER_FAILED', message: `The app did not answer: ${error instanceof Error ? error.message : String(error)}` },
+    }
+  }
+}
+
+export interface AppStoreOptions {
+  /**
+   * Runs the callback before the next paint: requestAnimationFrame in the window. Tests pass one that
+   * runs it at once, or when they say.
+   */
+  scheduleFrame?: (callback: () => void) => void
+}
+
+export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): AppStore {
+  const scheduleFrame = options.scheduleFrame ?? ((callback: () => void) => void requestAnimationFrame(() => callback()))
+  let unsubscribe: Array<() => void> = []
+
+  return createStore<AppState>()((set, get) => {
+    const call: AppState['call'] = (channel, payload) => settle(api.request(channel, payload))
+
+    // Health comes in bursts: one shared ticker reports every mount each second, each report an IPC
+    // message of its own. Applied one by one, 50 mounts cost 50 renders before the next frame (in
+    // headless Chromium here, p99 frame 66-83 ms); gathered, one render per frame (p99 33-50 ms).
+    // While the window is hidden there are no frames: the newest health of each mount waits, unrendered.
+    const pendingHealth = new Map<string, MountHealth>()
+    let flushScheduled = false
+    function queueHealth(id: string, health: MountHealth) {
+      pendingHealth.set(id, health)
+      if (flushScheduled) return
+      flushScheduled = true
+      scheduleFrame(() => {
+        flushScheduled = false
+        const batch = Object.fromEntries(pendingHealth)
+        pendingHealth.clear()
+        set((s) => ({ health: { ...s.health, ...batch } }))
+      })
+    }
+
+    /** A request whose failure goes to the window's error banner. */
+    async function run<C extends RequestChannel>(action: string, channel: C, payload: RequestPayload<C>) {
+      const result = await call(channel, payload)
+      if (!result.ok) set({ error: { ...result.error, action } })
+      return result
+    }
+
+    /** A mount action: its buttons wait, its result updates the row, its error stays on the row. */
+    async function mountAction<C extends 'mount:mount' | 'mount:retry' | 'mount:unmount'>(
+      id: string,
+      kind: 'mount' | 'retry' | 'unmount',
+      channel: C,
+      payload: RequestPayload<C>,
+    ) {
+      set((s) => ({ busy: { ...s.busy, [id]: kind }, actionErrors: without(s.actionErrors, id) }))
+      const result = await call(channel, payload)
+      set((s) => {
+        const next: Partial<AppState> = { busy: without(s.busy, id) }
+        if (!result.ok) next.actionErrors = { ...s.actionErrors, [id]: result.error }
+        else if (channel !== 'mount:unmount') {
+          // The answer is newer than any health event that came before it and still waits for a frame.
+          pendingHealth.delete(id)
+          next.health = { ...s.health, [id]: result.value as MountHealth }
+        }
+        return next
+      })
+    }
+
+    function applyConfig(remotes: RemoteView[], mounts: MountView[], settings: Settings) {
+      const ids = new Set(mounts.map((m) => m.id))
+      set((s) => ({
+        remotes,
+        mounts,
+        settings,
+        health: keepIds(s.health, ids),
+        logs: keepIds(s.logs, ids),
+        actionErrors: keepIds(s.actionErrors, ids),
+      }))
+    }
+
+    return {
+      phase: 'loading',
+      remotes: [],
+      mounts: [],
+      health: {},
+      settings: defaultSettings,
+      secretStorage: { encrypted: true, backend: '' },
+      storeNotice: null,
+      logs: {},
+      view: { name: 'mounts' },
+      previousView: { name: 'mounts' },
+      selectedMountId: null,
+      error: null,
+      busy: {},
+      actionErrors: {},
+
+      async init() {
+        get().dispose()
+        set({ phase: 'loading' })
+        const result = await call('app:snapshot', undefined)
+        if (!result.ok) {
+          set({ phase: 'failed', error: { ...result.error, action: 'Loading your mounts' } })
+          return
+        }
+        const { remotes, mounts, health, settings, secretStorage, storeNotice } = result.value
+        set({ phase: 'ready', remotes, mounts, health, settings, secretStorage, storeNotice, error: null })
+        // Subscribed in the same task the snapshot arrived in: events are delivered as tasks of their
+        // own, so none can fall between the snapshot and the subscription, and none older than it is applied.
+        unsubscribe = [
+          api.on('mount:health', ({ id, health }) => queueHealth(id, health)),
+          api.on('mount:log', ({ id, line }) => set((s) => ({ logs: { ...s.logs, [id]: appendLine(s.logs[id], line) } }))),
+          api.on('config:changed', ({ remotes, mounts, settings }) => applyConfig(remotes, mounts, settings)),
+        ]
+      },
+
+      dispose() {
+        for (const off of unsubscribe) off()
+        unsubscribe = []
+      },
+
+      navigate: (view) =>
+        set((s) => ({
+          view,
+          previousView: s.view,
+          selectedMountId: view.name === 'logs' || (view.name === 'mount-editor' && view.mountId) ? view.mountId : s.selectedMountId,
+        })),
+      openTarget(target) {
+        get().navigate(target.view === 'logs' ? { name: 'logs', mountId: target.mountId } : { name: 'mounts' })
+        set({ selectedMountId: target.mountId })
+      },
+      back: () => set((s) => ({ view: s.previousView, previousView: { name: 'mounts' } })),
+      dismissError: () => set({ error: null }),
+
+      mount: (id) => mountAction(id, 'mount', 'mount:mount', { id }),
+      retry: (id) => mountAction(id, 'retry', 'mount:retry', { id }),
+      unmount: (id, force = false) => mountAction(id, 'unmount', 'mount:unmount', { id, force }),
+
+      async openFolder(id) {
+        await run('Opening the folder', 'mount:open-folder', { id })
+      },
+
+      async deleteMount(id) {
+        set((s) => ({ busy: { ...s.busy, [id]: 'delete' } }))
+        const result = await run('Deleting the mount', 'mount:delete', { id })
+        set((s) => ({ busy: without(s.busy, id) }))
+        if (result.ok) set((s) => ({ mounts: s.mounts.filter((m) => m.id !== id), health: without(s.health, id) }))
+        return result.ok
+      },
+
+      async deleteRemote(id) {
+        const result = await run('Deleting the remote', 'remote:delete', { id })
+        if (result.ok) set((s) => ({ remotes: s.remotes.filter((r) => r.id !== id) }))
+        return result.ok
+      },
+
+      async loadLogs(id) {
+        const result = await run('Loading the log', 'mount:logs', { id })
+        if (!result.ok) return
+        // Lines that arrived live while the request was under way are newer than every fetched line.
+        set((s) => {
+          const fetched = result.value.slice(-logLimit)
+          const newest = fetched.at(-1)?.time ?? -Infinity
+          const live = (s.logs[id] ?? []).filter((line) => line.time > newest)
+          return { logs: { ...s.logs, [id]: [...fetched, ...live].slice(-logLimit) } }
+        })
+      },
+
+      async setSettings(patch) {
+        const result = await run('Saving settings', 'settings:set', patch)
+        if (result.ok) set({ settings: result.value })
+      },
+
+      call,
+    }
+  })
+}
