@@ -15,6 +15,8 @@ export default tseslint.config(
   {
     // Only the desktop shell may import electron: everything else must run under plain Node.
     files: ['electron/engine/**', 'electron/cli/**', 'electron/app/**', 'shared/**', 'test/**', 'bench/**', 'renderer/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main shell files may import electron.' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main shell files may import electron.' }] }],
+    },
   },
 )

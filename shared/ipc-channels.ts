@@ -27,6 +27,7 @@ export const requestChannels = [
   'config:export',
   'config:import',
   'config:import-rclone',
+  'demo:start',
 ] as const satisfies readonly RequestChannel[]
 
 /** Every event channel of `EventPayloads`, the only ones the renderer may listen to. */

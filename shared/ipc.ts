@@ -117,6 +117,7 @@ export const requestSchemas = {
   'config:export': z.object({ includeSecrets: z.boolean().default(false) }).strict(),
   'config:import': z.undefined(),
   'config:import-rclone': z.undefined(),
+  'demo:start': z.undefined(),
 } as const satisfies Record<string, z.ZodType>
 
 export interface SystemCheckView {
@@ -145,6 +146,8 @@ export interface RequestResponses {
   'config:export': { path: string } | null
   'config:import': { remotes: number; mounts: number } | null
   'config:import-rclone': { remotes: number; skipped: string[] } | null
+  /** Shares a demo folder on 127.0.0.1 over SFTP, saves its remote and mount, and mounts it. */
+  'demo:start': { remoteId: string; mountId: string; health: MountHealth }
 }
 
 export type RequestChannel = keyof typeof requestSchemas

@@ -9,8 +9,8 @@
  */
 import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
-import { arch, platform } from 'node:os'
-import { basename } from 'node:path'
+import { arch, homedir, platform } from 'node:os'
+import { basename, join } from 'node:path'
 import { describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import {
@@ -30,6 +30,7 @@ import {
   type TestConnectionResult,
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
 import { checkSystem, testConnection, type UnmountResult } from '../engine/index.js'
 import { findRclone } from '../engine/rclone-binary.js'
 import { formatLogLine } from '../engine/rclone-log.js'
@@ -53,6 +54,8 @@ export interface AppCoreOptions {
   appVersion: string
   /** How often quitAll reports progress, in ms. */
   quitProgressIntervalMs?: number
+  /** Where the local demo keeps its shared folder, keys and mount folder; default under XDG_DATA_HOME. */
+  demoDir?: string
 }
 
 /** What the window shows before it deletes a mount. */
@@ -101,6 +104,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   /** Config changes run one at a time, each on the result of the one before. */
   private writes: Promise<unknown> = Promise.resolve()
   private lastReconcile: ReconcileResult = { added: [], updated: [], removed: [], deferred: [] }
+  private readonly demoDir: string
+  private demo: Promise<DemoShare> | null = null
 
   private constructor(options: AppCoreOptions, config: StoredConfig, notice: string | null) {
     super()
@@ -108,6 +113,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     this.cipher = options.cipher
     this.shell = options.shell
     this.appVersion = options.appVersion
+    this.demoDir = options.demoDir ?? join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'rmount', 'demo')
     this.config = config
     this.notice = notice
     this.manager = new MountManager({
@@ -382,6 +388,41 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
   }
 
+  /**
+   * The local demo: starts (once per run) a server sharing a demo folder on 127.0.0.1, saves the
+   * remote and the mount that reach it (the server's port changes between runs), and mounts it.
+   */
+  async startDemo(): Promise<RequestResponses['demo:start']> {
+    this.demo ??= startDemoShare(this.demoDir).catch((error: unknown) => {
+      this.demo = null
+      throw error
+    })
+    const { remote } = await this.demo
+    const remoteId = 'demo'
+    const mountId = 'demo'
+    await this.change(async (config) => {
+      const previous = config.remotes.find((r) => r.id === remoteId)
+      const stored = await applyDraft(
+        { id: remoteId, name: 'Local demo (SFTP on 127.0.0.1)', remote },
+        previous,
+        this.cipher,
+        config.settings,
+      )
+      const remotes = [...config.remotes.filter((r) => r.id !== remoteId), stored]
+      const mount: SavedMount = {
+        id: mountId,
+        remoteId,
+        remotePath: '',
+        localPath: join(this.demoDir, 'mnt'),
+        mountAtStart: false,
+        options: {},
+      }
+      const mounts = config.mounts.some((m) => m.id === mountId) ? config.mounts : [...config.mounts, mount]
+      return { config: { ...config, remotes, mounts }, value: undefined }
+    })
+    return { remoteId, mountId, health: await this.mount(mountId) }
+  }
+
   /** Mounts every mount marked to mount at start; failures show in their health. */
   mountAtStart(): Promise<Record<string, MountHealth>> {
     return this.manager.mountAtStart()
@@ -394,10 +435,12 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
 
   /** Unmounts everything for the app to quit, each progress also sent as `quit:progress`; a second call forces. */
   quitAll(onProgress: (progress: QuitProgress) => void = () => undefined): Promise<QuitResult> {
-    return this.manager.quitAll((progress) => {
+    const result = this.manager.quitAll((progress) => {
       this.emit('quit:progress', progress)
       onProgress(progress)
     })
+    // The demo server goes last: its mount must drain through it first.
+    return result.finally(async () => (await this.demo?.catch(() => null))?.server.stop())
   }
 
   private savedMount(id: string): SavedMount {

@@ -51,6 +51,7 @@ function coreOperations(core: AppCore): IpcOperations {
     'config:export': (input) => core.exportConfig(input),
     'config:import': () => core.importConfig(),
     'config:import-rclone': () => core.importRclone(),
+    'demo:start': () => core.startDemo(),
   }
 }
 

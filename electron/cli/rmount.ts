@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 /** `rmount`: the engine on a headless machine. check, up, serve, demo. */
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RmountError } from '../../shared/errors.js'
 import type { MountHealth } from '../../shared/mount-state.js'
 import { loadConfigFile, mountsFromConfig } from '../engine/config-file.js'
-import { ed25519PublicBlob } from '../engine/host-key.js'
+import { startDemoShare } from '../engine/demo-share.js'
 import { RemoteMount } from '../engine/remote-mount.js'
 import { RemoteServer } from '../engine/remote-server.js'
 import { checkSystem } from '../engine/system-check.js'
@@ -142,30 +141,12 @@ async function serve(args: string[]): Promise<number> {
 /** A complete round trip with nothing but this machine: share a folder, mount it, use it, watch it. */
 async function demo(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'rmount-demo-'))
-  const shared = join(dir, 'shared')
   const mountPoint = join(dir, 'mnt')
-  const keyFile = join(dir, 'client_ed25519')
   try {
-    await mkdir(shared, { mode: 0o700 })
-    await writeFile(join(shared, 'README.txt'), 'This folder is shared by `rmount demo` over SFTP on 127.0.0.1.\n')
-    const { privateKey } = generateKeyPairSync('ed25519')
-    await writeFile(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 })
-    await writeFile(`${keyFile}.pub`, `ssh-ed25519 ${ed25519PublicBlob(privateKey).toString('base64')} rmount-demo\n`)
-
-    await using server = new RemoteServer({ localPath: shared, publicKey: `${keyFile}.pub`, stateDir: join(dir, 'server') })
-    await server.start()
-    print(`Sharing ${shared} on sftp://${server.host}:${server.port} (host key ${server.hostKeyFingerprint})`)
-    const knownHosts = join(dir, 'known_hosts')
-    await writeFile(knownHosts, `${server.knownHostsLine}\n`, { mode: 0o600 })
-
-    const mount = new RemoteMount(
-      { type: 'sftp', host: server.host, port: server.port, user: server.user, keyFile, knownHostsFile: knownHosts },
-      '',
-      mountPoint,
-      {
-        stateDir: join(dir, 'state'),
-      },
-    )
+    const demoShare = await startDemoShare(dir)
+    await using server = demoShare.server
+    print(`Sharing ${demoShare.sharedPath} on sftp://${server.host}:${server.port} (host key ${server.hostKeyFingerprint})`)
+    const mount = new RemoteMount(demoShare.remote, '', mountPoint, { stateDir: join(dir, 'state') })
     const mounts = new Map([['demo', mount]])
     const signals = stopSignals()
     mount.on('state', (_state, health) => print(describeHealth('demo', health)))
@@ -184,7 +165,7 @@ async function demo(): Promise<number> {
     }, 5000)
     const failures = await unmountAll(mounts, signals)
     clearInterval(ticker)
-    const onServer = await readFile(join(shared, 'hello-from-rmount.txt'), 'utf8').catch(() => null)
+    const onServer = await readFile(join(demoShare.sharedPath, 'hello-from-rmount.txt'), 'utf8').catch(() => null)
     print(
       onServer === text
         ? 'The file written through the mount is in the shared folder, byte for byte.'

@@ -2,7 +2,7 @@
  * The shell opens the window on a mount (from the tray or a notification) through the page's URL
  * fragment, `#mount=<id>` or `#mount=<id>&view=logs`: read at start and on every `hashchange`.
  */
-import { parseWindowLink } from '../../electron/app/window-link.js'
+import { parseWindowLink } from '../../shared/window-link.js'
 import type { AppStore } from './store.js'
 
 export function followWindowLink(

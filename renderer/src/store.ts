@@ -17,7 +17,7 @@ import type {
   Settings,
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
-import type { WindowTarget } from '../../electron/app/window-link.js'
+import type { WindowTarget } from '../../shared/window-link.js'
 
 /** Lines kept per mount: enough to read what led to a failure, bounded so a chatty mount cannot grow the window. */
 export const logLimit = 500

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventChannels, requestChannels } from '../../shared/ipc-channels.js'
@@ -17,7 +17,7 @@ import type { ShellServices } from '../../electron/app/contracts.js'
 import { createIpcHandlers, forwardedEvents, isTrustedSender, type IpcHandlers } from '../../electron/app/ipc-handlers.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
 import { createAesFileCipher } from '../../electron/app/store/secrets.js'
-import { isMounted } from '../mount-helpers.js'
+import { isMounted, rcloneGoneFor } from '../mount-helpers.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 
 const run = promisify(execFile)
@@ -70,7 +70,14 @@ async function newRig(): Promise<Rig> {
   const repository = new FileConfigRepository({ cwd: join(dir, 'config') })
   const cipher = await createAesFileCipher(join(dir, 'secrets.key'))
   const shell = new ScriptedShell()
-  const core = await AppCore.open({ repository, cipher, shell, appVersion: '0.0.0-test', quitProgressIntervalMs: 100 })
+  const core = await AppCore.open({
+    repository,
+    cipher,
+    shell,
+    appVersion: '0.0.0-test',
+    quitProgressIntervalMs: 100,
+    demoDir: join(dir, 'demo'),
+  })
   const events: Rig['events'] = []
   for (const channel of eventChannels)
     core.on(channel, (payload: unknown) => {
@@ -389,7 +396,7 @@ describe('IPC handlers over the app core', () => {
       /No remote has the id/,
     )
     rig.shell.failOpen = new Error(`boom with ${secret} inside`)
-    const error = await refused(rig, 'mount:open-folder', { id: mountId })
+    const error = await refused(rig, 'mount:open-folder', { id: mountId }, 'INTERNAL')
     rig.shell.failOpen = null
     expect(error).toEqual({
       code: 'INTERNAL',
@@ -423,6 +430,24 @@ describe('IPC handlers over the app core', () => {
     // Quitting with nothing mounted is immediate, and announced to the window.
     expect(await rig.core.quitAll()).toEqual({ pendingFiles: {}, failed: {} })
     expect(rig.events.some((e) => e.channel === 'quit:progress')).toBe(true)
+  })
+
+  it('starts the local demo: a shared folder on 127.0.0.1, mounted; what is written arrives there; quitting stops its server', async () => {
+    const rig = await newRig()
+    const started = await ok(rig, 'demo:start', undefined)
+    expect(started).toMatchObject({ remoteId: 'demo', mountId: 'demo', health: { state: 'mounted' } })
+    const mount = rig.core.snapshot().mounts.find((m) => m.id === 'demo')!
+    mountPoints.push(mount.localPath)
+    const data = randomBytes(4096)
+    await writeFile(join(mount.localPath, 'from-the-demo.bin'), data)
+    // A second start while it runs reuses the server and the saved entries.
+    expect((await ok(rig, 'demo:start', undefined)).health.state).toBe('mounted')
+    expect(rig.core.snapshot().remotes.filter((r) => r.id === 'demo')).toHaveLength(1)
+    const quit = await rig.core.quitAll()
+    expect(quit.pendingFiles).toEqual({})
+    const shared = join(dirname(mount.localPath), 'shared')
+    expect(await readFile(join(shared, 'from-the-demo.bin'))).toEqual(data)
+    expect(await rcloneGoneFor(shared)).toEqual([])
   })
 
   it('reached every request channel, and no answer or event ever carried a secret', async () => {

@@ -359,7 +359,7 @@ describe('the window over the real main process', () => {
     await page.getByRole('button', { name: 'Back', exact: true }).click()
     // Back in the list, the mount whose log was open has the focus.
     expect(await row('photos').evaluate((el) => el === document.activeElement)).toBe(true)
-    // The shell opens the window on a mount's log with a fragment (electron/app/window-link.ts).
+    // The shell opens the window on a mount's log with a fragment (shared/window-link.ts).
     await page.evaluate(() => (location.hash = 'mount=photos&view=logs'))
     await page.getByRole('heading', { name: 'Log of photos', exact: true }).waitFor()
     await page.getByRole('button', { name: 'Back', exact: true }).click()

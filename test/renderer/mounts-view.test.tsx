@@ -161,6 +161,6 @@ describe('MountsView', () => {
     await renderView(new MemoryApi())
     expect(screen.getByText('No mounts yet.')).toBeTruthy()
     expect(screen.getByRole('button', { name: 'Add a remote' })).toBeTruthy()
-    expect((screen.getByRole('button', { name: 'Try the local demo' }) as HTMLButtonElement).disabled).toBe(true)
+    expect((screen.getByRole('button', { name: 'Try the local demo' }) as HTMLButtonElement).disabled).toBe(false)
   })
 })

@@ -1,5 +1,6 @@
 /** The main view: every mount with its live state, or a way to start when there is none. */
 import { useCallback, useState } from 'react'
+import type { ErrorInfo } from '../../../shared/errors.js'
 import { baseName } from '../format.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
@@ -16,6 +17,12 @@ export function MountsView() {
   const heading = useFocusHeading(!rowFocused)
   const [deleting, setDeleting] = useState<string | null>(null)
   const onDelete = useCallback((id: string) => setDeleting(id), [])
+  const [demo, setDemo] = useState<'starting' | ErrorInfo | null>(null)
+  const startDemo = useCallback(async () => {
+    setDemo('starting')
+    const result = await actions.call('demo:start', undefined)
+    setDemo(result.ok ? null : result.error)
+  }, [actions])
 
   return (
     <section className="view" aria-labelledby="mounts-title">
@@ -51,12 +58,14 @@ export function MountsView() {
             >
               Add a remote
             </button>
-            <button type="button" disabled aria-describedby="demo-note">
-              Try the local demo
+            <button type="button" disabled={demo === 'starting'} aria-describedby="demo-note" onClick={startDemo}>
+              {demo === 'starting' ? 'Starting the demo…' : 'Try the local demo'}
             </button>
           </div>
-          <p id="demo-note" className="field-hint">
-            The local demo (a folder on this computer shared over SFTP, then mounted) is not available from this window yet.
+          <p id="demo-note" className="field-hint" aria-live="polite">
+            {typeof demo === 'object' && demo
+              ? `The demo did not start: ${demo.message}`
+              : 'The demo shares a folder on this computer over SFTP and mounts it: no account needed.'}
           </p>
         </div>
       ) : (
