@@ -128,17 +128,19 @@ export function windowOpenHandler(): { action: 'deny' } {
   return { action: 'deny' }
 }
 
-/** #5 the page gets no permission: no camera, microphone, notifications, geolocation, clipboard reads... */
-export function permissionRequestHandler(
-  _webContents: unknown,
-  _permission: string,
-  callback: (granted: boolean) => void,
-  _details?: unknown,
-): void {
-  callback(false)
-}
-
-/** The synchronous form Chromium asks before it even requests a permission. */
-export function permissionCheckHandler(): boolean {
-  return false
+/**
+ * #5 the page gets one permission: writing plain text to the clipboard (Copy log lines, Copy
+ * diagnostics), and only for the app's own page. No camera, microphone, notifications, geolocation,
+ * clipboard reads, or anything else.
+ */
+export function permissionHandlers(appUrl: string): {
+  request(webContents: unknown, permission: string, callback: (granted: boolean) => void, details?: { requestingUrl?: string }): void
+  check(webContents: unknown, permission: string, requestingOrigin?: string, details?: { requestingUrl?: string }): boolean
+} {
+  const allowed = (permission: string, url: string | undefined) =>
+    permission === 'clipboard-sanitized-write' && shouldAllowNavigation(url ?? '', appUrl)
+  return {
+    request: (_webContents, permission, callback, details) => callback(allowed(permission, details?.requestingUrl)),
+    check: (_webContents, permission, _origin, details) => allowed(permission, details?.requestingUrl),
+  }
 }

@@ -14,7 +14,7 @@ import { startDesktopShell, type DesktopShell } from '../app/desktop-shell.js'
 import type { TrayAction } from '../app/tray-menu.js'
 import { createIpcHandlers } from '../app/ipc-handlers.js'
 import { FileConfigRepository } from '../app/store/config-repository.js'
-import { permissionCheckHandler, permissionRequestHandler, withContentSecurityPolicy } from '../app/window-security.js'
+import { permissionHandlers, withContentSecurityPolicy } from '../app/window-security.js'
 import { bindIpc } from './ipc-bind.js'
 import { createNotifier } from './notify.js'
 import { createCipher } from './safe-storage.js'
@@ -57,8 +57,9 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const { defaultSession } = session
-  defaultSession.setPermissionRequestHandler(permissionRequestHandler)
-  defaultSession.setPermissionCheckHandler(permissionCheckHandler)
+  const permissions = permissionHandlers(layout.appUrl)
+  defaultSession.setPermissionRequestHandler(permissions.request)
+  defaultSession.setPermissionCheckHandler(permissions.check)
   // Covers pages served over http(s); the file:// page carries the same policy in its <meta> tag.
   defaultSession.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) }),

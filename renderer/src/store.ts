@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { ErrorInfo } from '../../shared/errors.js'
 import type {
   AppSnapshot,
+  EventPayloads,
   IpcResult,
   MountView,
   RemoteView,
@@ -44,6 +45,8 @@ export interface AppState {
   settings: Settings
   secretStorage: AppSnapshot['secretStorage']
   storeNotice: string | null
+  /** While the app quits: files each mount still uploads, and whether a second Quit forced it. */
+  quitting: EventPayloads['quit:progress'] | null
   logs: Record<string, LogLine[]>
   view: View
   /** Where an editor's Cancel goes back to. */
@@ -200,6 +203,7 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
       settings: defaultSettings,
       secretStorage: { encrypted: true, backend: '' },
       storeNotice: null,
+      quitting: null,
       logs: {},
       view: { name: 'mounts' },
       previousView: { name: 'mounts' },
@@ -224,6 +228,7 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
           api.on('mount:health', ({ id, health }) => queueHealth(id, health)),
           api.on('mount:log', ({ id, line }) => set((s) => ({ logs: { ...s.logs, [id]: appendLine(s.logs[id], line) } }))),
           api.on('config:changed', ({ remotes, mounts, settings }) => applyConfig(remotes, mounts, settings)),
+          api.on('quit:progress', (quitting) => set({ quitting })),
         ]
       },
 

@@ -26,7 +26,7 @@ import { eventChannels, requestChannels } from '../../shared/ipc-channels.js'
 import type { EventChannel, IpcResult, RequestChannel } from '../../shared/ipc.js'
 import type { MountHealth } from '../../shared/mount-state.js'
 import { isMounted } from '../mount-helpers.js'
-import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
+import { startS3, startSftpPasswordServer, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const artifacts = join(root, 'test/artifacts')
@@ -402,6 +402,30 @@ describe('the window over the real main process', () => {
     await page.getByText('Ports go from 1 to 65535.').waitFor()
     expect(await page.getByLabel('Port', { exact: true }).getAttribute('aria-invalid')).toBe('true')
     await screenshot('9-ssh-bad-port')
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click()
+  })
+
+  it('an SSH remote with a wrong password: Test connection names AUTH_FAILED; the right one connects', async () => {
+    const password = `pw-${randomBytes(6).toString('hex')}`
+    const server = await startSftpPasswordServer({ user: 'alice', password })
+    await page.getByRole('button', { name: 'Remotes', exact: true }).click()
+    await page.getByRole('button', { name: 'Add SSH remote', exact: true }).click()
+    await page.getByLabel('Name', { exact: true }).fill('Password server')
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
+    await page.getByLabel('Port', { exact: true }).fill(String(server.port))
+    await page.getByLabel('User', { exact: true }).fill(server.user)
+    await page.getByLabel('A password', { exact: true }).check()
+    await page.getByLabel('Its fingerprint', { exact: true }).check()
+    await page.getByLabel('Host key fingerprint', { exact: true }).fill(server.hostKeyFingerprint)
+    await page.getByLabel('Password', { exact: true }).fill(`${password}-wrong`)
+    await page.getByRole('button', { name: 'Test connection', exact: true }).click()
+    const result = page.locator('.test-result')
+    await result.locator('code', { hasText: 'AUTH_FAILED' }).waitFor({ timeout: 30_000 })
+    expect(await result.textContent()).toMatch(/AUTH_FAILED.*refused the login of user alice/)
+    expect(await result.textContent()).not.toContain(password)
+    await page.getByLabel('Password', { exact: true }).fill(password)
+    await page.getByRole('button', { name: 'Test connection', exact: true }).click()
+    await result.getByText(/^Connected in \d+ ms\.$/).waitFor({ timeout: 30_000 })
     await page.getByRole('button', { name: 'Cancel', exact: true }).click()
   })
 

@@ -18,7 +18,7 @@ describe('store', () => {
     const { api, store } = setup()
     expect(store.getState().phase).toBe('loading')
     await store.getState().init()
-    expect(api.timeline).toEqual(['request app:snapshot', 'on mount:health', 'on mount:log', 'on config:changed'])
+    expect(api.timeline).toEqual(['request app:snapshot', 'on mount:health', 'on mount:log', 'on config:changed', 'on quit:progress'])
     const s = store.getState()
     expect(s.phase).toBe('ready')
     expect(s.mounts.map((m) => m.id)).toEqual(['a', 'b'])
@@ -62,6 +62,16 @@ describe('store', () => {
     await store.getState().mount('b')
     frames.shift()!()
     expect(store.getState().health.b?.state).toBe('mounted')
+  })
+
+  it('follows a quit: pending uploads per mount, then whether it was forced', async () => {
+    const { api, store } = setup()
+    await store.getState().init()
+    expect(store.getState().quitting).toBeNull()
+    api.emit('quit:progress', { pending: { a: 2, b: 0 }, forced: false })
+    expect(store.getState().quitting).toEqual({ pending: { a: 2, b: 0 }, forced: false })
+    api.emit('quit:progress', { pending: { a: 2 }, forced: true })
+    expect(store.getState().quitting?.forced).toBe(true)
   })
 
   it('keeps each mount’s log bounded, newest last', async () => {

@@ -49,12 +49,14 @@ const menu = () => (fake.Tray.all[0]!.menu as { template: MenuTemplateItem[] }).
 const click = (label: string) => menu().find((item) => item.label === label)!.click!()
 
 describe('electron/main wiring (stand-in Electron, real app core)', () => {
-  it('denies every permission and sets the CSP on responses', () => {
+  it('denies every permission but clipboard writes and sets the CSP on responses', () => {
     const { defaultSession } = fake.session
     const answers: boolean[] = []
-    defaultSession.permissionRequestHandler!(null, 'media', (granted: boolean) => answers.push(granted))
+    defaultSession.permissionRequestHandler!(null, 'media', (granted: boolean) => answers.push(granted), {
+      requestingUrl: 'https://example.com/',
+    })
     expect(answers).toEqual([false])
-    expect(defaultSession.permissionCheckHandler!()).toBe(false)
+    expect(defaultSession.permissionCheckHandler!(null, 'media', '', {})).toBe(false)
     let headers: unknown
     defaultSession.headersListener!(
       { responseHeaders: { 'content-type': ['text/html'] } },

@@ -5,8 +5,7 @@ import {
   contentSecurityPolicy,
   createAppWindow,
   metaContentSecurityPolicy,
-  permissionCheckHandler,
-  permissionRequestHandler,
+  permissionHandlers,
   shouldAllowNavigation,
   windowOpenHandler,
   withContentSecurityPolicy,
@@ -128,10 +127,21 @@ describe('navigation and window guards', () => {
   it.each(['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen'])(
     'denies the %s permission',
     (permission) => {
+      const { request, check } = permissionHandlers(appUrl)
       const answers: boolean[] = []
-      permissionRequestHandler(null, permission, (granted) => answers.push(granted))
+      request(null, permission, (granted) => answers.push(granted), { requestingUrl: appUrl })
       expect(answers).toEqual([false])
-      expect(permissionCheckHandler()).toBe(false)
+      expect(check(null, permission, 'file://', { requestingUrl: appUrl })).toBe(false)
     },
   )
+
+  it('lets the app page, and nothing else, write to the clipboard', () => {
+    const { request, check } = permissionHandlers(appUrl)
+    const answers: boolean[] = []
+    request(null, 'clipboard-sanitized-write', (granted) => answers.push(granted), { requestingUrl: `${appUrl}#mount=a` })
+    request(null, 'clipboard-sanitized-write', (granted) => answers.push(granted), { requestingUrl: 'https://example.com/' })
+    request(null, 'clipboard-sanitized-write', (granted) => answers.push(granted))
+    expect(answers).toEqual([true, false, false])
+    expect(check(null, 'clipboard-sanitized-write', '', { requestingUrl: appUrl })).toBe(true)
+  })
 })

@@ -1,5 +1,6 @@
 /** The window: navigation, the current view, and the banners that must not be missed. */
 import { useEffect } from 'react'
+import type { EventPayloads } from '../../../shared/ipc.js'
 import type { View } from '../store.js'
 import { useActions, useApp } from '../use-app.js'
 import { LogsView } from './LogsView.js'
@@ -43,6 +44,7 @@ export function App() {
   const view = useApp((s) => s.view)
   const theme = useApp((s) => s.settings.theme)
   const storeNotice = useApp((s) => s.storeNotice)
+  const quitting = useApp((s) => s.quitting)
   const error = useApp((s) => s.error)
   const actions = useActions()
 
@@ -67,6 +69,7 @@ export function App() {
         ))}
       </nav>
       <main className="main">
+        {quitting ? <QuitBanner progress={quitting} /> : null}
         {storeNotice ? (
           <p className="banner warning" role="status">
             {storeNotice}
@@ -98,5 +101,19 @@ export function App() {
         ) : null}
       </main>
     </div>
+  )
+}
+
+/** Quit waits for uploads; this says for how many, and what a second Quit does. */
+function QuitBanner({ progress }: { progress: EventPayloads['quit:progress'] }) {
+  const pending = Object.values(progress.pending).reduce((sum, n) => sum + n, 0)
+  return (
+    <p className="banner warning" role="status" aria-live="polite">
+      {progress.forced
+        ? 'Quitting now. Files not yet uploaded stay in the cache and upload at the next mount.'
+        : pending
+          ? `Quitting after ${pending} pending upload${pending === 1 ? '' : 's'} reach the remote. Quit again to quit now; they would then upload at the next mount.`
+          : 'Quitting: unmounting.'}
+    </p>
   )
 }
