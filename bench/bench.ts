@@ -105,7 +105,7 @@ function nextState(mount: RemoteMount, wanted: MountState | MountState[], timeou
   })
 }
 
-/** Resolves at the end of the mount's next health tick. */
+/** Resolves at the end of the mount's next health report (every round while busy, every fifteenth while idle). */
 function nextTick(mount: RemoteMount, timeoutMs: number): Promise<void> {
   return withTimeout(new Promise<void>((resolve) => mount.once('health', () => resolve())), timeoutMs, `health tick of ${mount.localPath}`)
 }
@@ -362,7 +362,7 @@ async function benchRecovery(): Promise<void> {
     for (let i = 0; i < 5; i++) {
       await mount.mount()
       // Let the first health tick pass: a real crash does not come in the first milliseconds of a mount.
-      await nextTick(mount, 5000)
+      await nextTick(mount, 17_000)
       const pid = mount.health().pid!
       const back = nextState(mount, 'mounted', 10_000)
       const killed = performance.now()
@@ -388,7 +388,7 @@ async function hangDetection(mount: RemoteMount, server: TestServer, name: strin
   const interval = mount.options.probeIntervalMs
   await controlWindow(name, 2000)
   for (const phase of [1 / 6, 3 / 6, 5 / 6]) {
-    await nextTick(mount, 5000)
+    await nextTick(mount, 17_000)
     await sleep(interval * phase)
     const degraded = nextState(mount, 'degraded', 15_000)
     try {
@@ -415,7 +415,7 @@ async function serverRestart(mount: RemoteMount, server: TestServer, name: strin
   const detect: number[] = []
   const restartMs: number[] = []
   for (let i = 0; i < 3; i++) {
-    await nextTick(mount, 5000)
+    await nextTick(mount, 17_000)
     const degraded = nextState(mount, 'degraded', 15_000)
     await server.stop()
     const stopped = performance.now()
@@ -628,7 +628,7 @@ async function readFileTimed(path: string): Promise<number> {
  */
 async function benchThroughput(): Promise<void> {
   const tputBucket = 'tput'
-  const runs = 4
+  const runs = 8
   const sourceDir = join(baseDir, 'sources')
   await mkdir(sourceDir)
   const handle = await open(join(sourceDir, 'source-0.bin'), 'w')

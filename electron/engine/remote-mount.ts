@@ -73,7 +73,7 @@ interface Run {
 const rcPortLine = /Serving remote control on http:\/\/127\.0\.0\.1:(\d+)\//
 const logCapacity = 500
 /** While idle, stats and the folder are checked every this many health rounds. */
-const idleRoundsPerFullRound = 10
+const idleRoundsPerFullRound = 15
 const uploadActivity = /^vfs cache: (queuing for upload|upload succeeded|failed to upload)/
 /** Stands for a call not made this round; updateStats ignores rejected calls. */
 const skipped = Promise.reject<never>(new Error('skipped this round'))

@@ -59,7 +59,7 @@ describe('supervision', () => {
       expect(health.rcloneVersion).toMatch(/^v1\./)
       expect(logs.some((l) => /Serving remote control on http:\/\/127\.0\.0\.1:\d+\//.test(l))).toBe(true)
       expect(disposable.recentLogs().length).toBe(logs.length)
-      // An idle mount reports numbers every tenth health round (every round while it uploads).
+      // An idle mount reports numbers every fifteenth health round (every round while it uploads).
       const tick = await new Promise<MountHealth>((resolve) => disposable.once('health', resolve))
       expect(tick.lastProbeOk).toBeGreaterThan(Date.now() - 3000)
       await writeFile(join(localPath, 'busy.txt'), 'x'.repeat(1000))

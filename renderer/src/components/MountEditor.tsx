@@ -6,6 +6,7 @@ import { cacheModeLabels, mountErrors, mountFormFrom, mountRequest, type MountFo
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { CheckboxField, SelectField, TextField } from './Field.js'
+import { FormActions } from './FormActions.js'
 
 const cacheModeOptions = cacheModes.map((mode) => ({ value: mode, label: cacheModeLabels[mode] }))
 
@@ -108,19 +109,7 @@ export function MountEditor(props: { mountId: string | null; remoteId?: string }
           checked={form.mountAtStart}
           onChange={(mountAtStart) => update({ mountAtStart })}
         />
-        {saveError ? (
-          <p className="form-error" role="alert">
-            <code>{saveError.code}</code> {saveError.message}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={() => actions.back()}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormActions saveError={saveError} saving={saving} onCancel={() => actions.back()} />
       </form>
     </section>
   )

@@ -23,6 +23,7 @@ import { providerDefaults as appProviderDefaults, providerInfo, type ProviderDef
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { CheckboxField, RadioGroup, SelectField, TextField } from './Field.js'
+import { FormActions } from './FormActions.js'
 
 type TestState = { status: 'idle' } | { status: 'testing' } | { status: 'done'; result: TestConnectionResult }
 
@@ -305,19 +306,7 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
           </div>
         </fieldset>
 
-        {saveError ? (
-          <p className="form-error" role="alert">
-            <code>{saveError.code}</code> {saveError.message}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="button" onClick={() => actions.back()}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormActions saveError={saveError} saving={saving} onCancel={() => actions.back()} />
       </form>
     </section>
   )
