@@ -1,13 +1,13 @@
 /** The `rmount` command as a person runs it: the built CLI, real rclone, real FUSE, real servers. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isAlive } from '../../electron/engine/child-process.js'
-import { readMountTable } from '../../electron/engine/mountinfo.js'
 import { startS3, stopAllServers, tempDir } from '../servers/index.js'
+import { isMounted, rclonePidsFor } from '../mount-helpers.js'
 
 const cli = fileURLToPath(new URL('../../dist/electron/cli/rmount.js', import.meta.url))
 
@@ -38,10 +38,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
       }
     },
   }
-}
-
-async function mounted(path: string): Promise<boolean> {
-  return (await readMountTable()).some((m) => m.mountPoint === path)
 }
 
 afterAll(stopAllServers)
@@ -123,7 +119,7 @@ describe('rmount up', () => {
       expect(await r.exit).toBe(0)
       expect(r.output()).toMatch(/\[cli\] unmounted/)
       expect(await s3.readObject('cli', 'up.txt')).toEqual(data)
-      expect(await mounted(localPath)).toBe(false)
+      expect(isMounted(localPath)).toBe(false)
     } finally {
       r.child.kill('SIGKILL')
       delete process.env.RMOUNT_TEST_S3_SECRET
@@ -158,27 +154,17 @@ describe('rmount up', () => {
     )
     const r = run(['up', '--config', file])
     await r.waitFor(/\[m\] mounted/)
-    const rclonePid = await rclonePidOf(localPath)
-    expect(isAlive(rclonePid)).toBe(true)
+    const [rclonePid] = rclonePidsFor(localPath)
+    expect(rclonePid).toBeGreaterThan(0)
+    expect(isAlive(rclonePid!)).toBe(true)
     r.child.kill('SIGKILL')
     await r.exit
     const deadline = Date.now() + 5000
-    while ((isAlive(rclonePid) || (await mounted(localPath))) && Date.now() < deadline) await sleep(50)
-    expect(isAlive(rclonePid)).toBe(false)
-    expect(await mounted(localPath)).toBe(false)
+    while ((isAlive(rclonePid!) || isMounted(localPath)) && Date.now() < deadline) await sleep(50)
+    expect(isAlive(rclonePid!)).toBe(false)
+    expect(isMounted(localPath)).toBe(false)
   })
 })
-
-/** The rclone process mounting `localPath`, found through /proc. */
-async function rclonePidOf(localPath: string): Promise<number> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
-    const args = cmdline.split('\0')
-    if (args.includes('mount') && args.includes(localPath) && args.some((a) => a.endsWith('rclone'))) return Number(entry)
-  }
-  return NaN
-}
 
 describe('rmount serve and demo', () => {
   it('serve prints the address and fingerprint and stops on Ctrl-C', async () => {
@@ -195,10 +181,10 @@ describe('rmount serve and demo', () => {
   it('demo shares, mounts, writes through the mount and unmounts cleanly on Ctrl-C', async () => {
     const r = run(['demo'])
     const [, mountPoint] = await r.waitFor(/The mount is at (\S+)\. Press Ctrl-C/)
-    expect(await mounted(mountPoint!)).toBe(true)
+    expect(isMounted(mountPoint!)).toBe(true)
     r.child.kill('SIGINT')
     expect(await r.exit).toBe(0)
     expect(r.output()).toMatch(/in the shared folder, byte for byte/)
-    expect(await mounted(mountPoint!)).toBe(false)
+    expect(isMounted(mountPoint!)).toBe(false)
   })
 })
