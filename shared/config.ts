@@ -191,6 +191,16 @@ export const savedMountFields = {
   options: mountOptionOverridesSchema.default({}),
 }
 export const savedMountSchema = z.object(savedMountFields).strict()
+
+/** What a mount is called in the tray and the window: its folder's name, as a file manager shows it (saved mounts have no name of their own). */
+export function mountName(mount: { localPath: string }): string {
+  return (
+    mount.localPath
+      .split(/[\\/]+/)
+      .filter(Boolean)
+      .at(-1) ?? mount.localPath
+  )
+}
 export type SavedMount = z.infer<typeof savedMountSchema>
 
 export const configVersion = 1

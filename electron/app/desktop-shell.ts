@@ -13,8 +13,9 @@ import { autostartAtStart, type AutostartPort } from './autostart.js'
 import { createNotificationPolicy } from './notifications.js'
 import { createReprobe, watchNetwork } from './power-events.js'
 import { createQuitSequence, quitShowsWindow, type QuitPhase, type QuitSource, type QuitStatus } from './quit-sequence.js'
-import { actionableIds, createTrayRenderer, folderName, runTrayAction, trayMounts, type TrayAction, type TrayModel } from './tray-menu.js'
+import { actionableIds, createTrayRenderer, runTrayAction, trayMounts, type TrayAction, type TrayModel } from './tray-menu.js'
 import type { WindowTarget } from '../../shared/window-link.js'
+import { mountName } from '../../shared/config.js'
 
 /** What the shell needs of the app core. */
 export type DesktopCore = Pick<
@@ -84,7 +85,7 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
 
   const nameOf = (id: string): string => {
     const mount = mounts.find((m) => m.id === id)
-    return mount ? folderName(mount.localPath) : id
+    return mount ? mountName(mount) : id
   }
   const renderTray = createTrayRenderer(ports.tray.render)
   const render = (): void => renderTray(trayMounts(mounts, health), settings, quitStatus ?? undefined)

@@ -5,6 +5,7 @@
  */
 import type { MountHealth, MountState } from '../../shared/mount-state.js'
 import type { QuitPhase } from './quit-sequence.js'
+import { mountName } from '../../shared/config.js'
 
 /** The four tray icons, one per overall condition (build/icons/tray-<name>.png). */
 export type TrayIcon = 'ok' | 'warning' | 'error' | 'idle'
@@ -100,19 +101,9 @@ export function trayMounts(
 ): TrayMount[] {
   return mounts.map(({ id, localPath }) => ({
     id,
-    name: folderName(localPath),
+    name: mountName({ localPath }),
     health: health[id] ?? { state: 'unmounted', reason: 'Not mounted.', lastError: null, pendingUploads: 0, uploadsInProgress: 0 },
   }))
-}
-
-/** The last part of a path, the name a file manager shows for the folder. */
-export function folderName(path: string): string {
-  return (
-    path
-      .split(/[\\/]+/)
-      .filter(Boolean)
-      .at(-1) ?? path
-  )
 }
 
 function mountLabel({ name, health }: TrayMount): string {

@@ -1,13 +1,18 @@
-/** Following a log file that rclone appends to, line by line, without ever blocking on it. */
+/** Following a log file that rclone appends to, line by line, without ever blocking on it (never a pipe, so rclone never gets SIGPIPE). */
 import { watch, type FSWatcher } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
+import { StringDecoder } from 'node:string_decoder'
 import { LineSplitter } from './rclone-log.js'
+
+const chunkBytes = 64 * 1024
 
 export class LogTail {
   private position: number
   private watcher: FSWatcher | null = null
   private reading: Promise<void> = Promise.resolve()
   private readonly splitter = new LineSplitter()
+  // A multi-byte character may straddle two reads.
+  private readonly decoder = new StringDecoder('utf8')
 
   constructor(
     private readonly path: string,
@@ -24,10 +29,18 @@ export class LogTail {
     void this.poll()
   }
 
-  /** Reads whatever was appended since the last read; concurrent calls share one read. */
+  /** Reads whatever was appended since the last read; calls never overlap. */
   poll(): Promise<void> {
     this.reading = this.reading.then(() => this.readNew()).catch(() => undefined)
     return this.reading
+  }
+
+  /** Reads the rest and hands over a last line that has no newline (rclone's fatal message can end that way). */
+  async finish(): Promise<void> {
+    this.stop()
+    await this.poll()
+    this.emit(this.splitter.push(this.decoder.end()))
+    this.emit([this.splitter.flush()])
   }
 
   private async readNew(): Promise<void> {
@@ -36,12 +49,22 @@ export class LogTail {
     if (size === this.position) return
     const file = await open(this.path, 'r')
     try {
-      const buffer = Buffer.alloc(size - this.position)
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, this.position)
-      this.position += bytesRead
-      for (const line of this.splitter.push(buffer.subarray(0, bytesRead).toString('utf8'))) this.onLine(line)
+      const buffer = Buffer.alloc(Math.min(chunkBytes, size - this.position))
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, this.position)
+        if (bytesRead === 0) break
+        this.position += bytesRead
+        this.emit(this.splitter.push(this.decoder.write(buffer.subarray(0, bytesRead))))
+      }
     } finally {
       await file.close()
+    }
+  }
+
+  private emit(lines: string[]): void {
+    for (const line of lines) {
+      const text = line.trimEnd()
+      if (text) this.onLine(text)
     }
   }
 

@@ -54,6 +54,13 @@ export class LineSplitter {
     this.rest = lines.pop() ?? ''
     return lines
   }
+
+  /** The unfinished tail, taken out. */
+  flush(): string {
+    const rest = this.rest
+    this.rest = ''
+    return rest
+  }
 }
 
 /** The last `capacity` items, oldest first. */

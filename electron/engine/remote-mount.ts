@@ -380,12 +380,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   private onExit(run: Run, code: number): void {
-    run.tail.stop()
     run.rc?.close()
+    // The last lines explain the exit, and a fatal one may lack its newline.
+    const logged = run.tail.finish()
     if (this.run !== run) return
     this.run = null
     if (!isLive(this.stateValue)) return
-    void run.tail.poll().then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
+    void logged.then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
   }
 
   /** Stops trying, and clears the stale mount a dead rclone leaves, so the folder is usable again. */

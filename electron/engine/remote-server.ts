@@ -5,13 +5,15 @@
 import type { ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { chmod, open, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises'
+import { chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises'
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { StringDecoder } from 'node:string_decoder'
 import { setTimeout as delay } from 'node:timers/promises'
 import { RmountError } from '../../shared/errors.js'
 import { exitCodeOf, spawnTied } from './child-process.js'
+import { LogTail } from './log-tail.js'
+import { childEnv } from './rclone-config.js'
+import { Ring } from './rclone-log.js'
 import { loadOrCreateHostKey, parseAuthorizedKeys, type HostKey } from './host-key.js'
 import { findRclone } from './rclone-binary.js'
 
@@ -44,7 +46,6 @@ export const startTimeoutMs = 15_000
 /** How long rclone gets to exit after SIGTERM before SIGKILL. */
 const stopGraceMs = 5_000
 const logPollMs = 25
-const runningLogPollMs = 500
 const logTailLines = 20
 const listeningPattern = /SFTP server listening on (.+):(\d+)\s*$/
 
@@ -56,15 +57,6 @@ export function defaultStateDir(realLocalPath: string): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   const id = createHash('sha256').update(realLocalPath).digest('hex').slice(0, 16)
   return join(base, 'rmount', 'server-keys', id)
-}
-
-/**
- * The child's environment: the user's RCLONE_* variables are dropped because they could loosen the
- * server (RCLONE_COPY_LINKS would serve symlinks out of the folder, RCLONE_USER/PASS add password
- * logins), and AWS_CA_BUNDLE breaks rclone 1.60 at startup.
- */
-function serverEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(base).filter(([name]) => !name.startsWith('RCLONE_') && name !== 'AWS_CA_BUNDLE'))
 }
 
 /** An address as `host:port`, bracketing IPv6 literals. */
@@ -86,58 +78,6 @@ function currentUser(): string {
   }
 }
 
-/** Follows a log file that rclone appends to, line by line; never a pipe, so rclone never gets SIGPIPE. */
-class LogTail {
-  private offset = 0
-  private readonly decoder = new StringDecoder('utf8')
-  private rest = ''
-  private reading: Promise<void> = Promise.resolve()
-  readonly recent: string[] = []
-
-  constructor(
-    private readonly file: string,
-    private readonly onLine: (line: string) => void,
-  ) {}
-
-  /** Reads what was appended since the last call; calls never overlap. */
-  poll(): Promise<void> {
-    this.reading = this.reading.then(() => this.read()).catch(() => undefined)
-    return this.reading
-  }
-
-  /** Hands over a last line that has no newline (rclone's fatal message can end that way). */
-  async finish(): Promise<void> {
-    await this.poll()
-    const last = this.rest + this.decoder.end()
-    this.rest = ''
-    if (last.trim()) this.line(last)
-  }
-
-  private async read(): Promise<void> {
-    const handle = await open(this.file, 'r')
-    try {
-      const buffer = Buffer.alloc(64 * 1024)
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset)
-        if (bytesRead === 0) break
-        this.offset += bytesRead
-        const lines = (this.rest + this.decoder.write(buffer.subarray(0, bytesRead))).split('\n')
-        this.rest = lines.pop() ?? ''
-        for (const line of lines) if (line.trim()) this.line(line)
-      }
-    } finally {
-      await handle.close()
-    }
-  }
-
-  private line(line: string): void {
-    const text = line.trimEnd()
-    this.recent.push(text)
-    if (this.recent.length > logTailLines) this.recent.shift()
-    this.onLine(text)
-  }
-}
-
 /** The part of a log line after rclone's timestamp and level. */
 function messageOf(line: string): string {
   return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:[A-Z]+ ?: )?/, '').trim()
@@ -146,11 +86,12 @@ function messageOf(line: string): string {
 interface Running {
   child: ChildProcess
   tail: LogTail
+  /** The last lines of its log, for error messages. */
+  recent: Ring<string>
   /** Settles once the process has exited and its last log lines were read. */
   closed: Promise<number>
   exitCode: number | null
   started: boolean
-  timer?: NodeJS.Timeout
 }
 
 /**
@@ -278,13 +219,17 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
     if (this.stopRequested) throw new RmountError('SERVER_FAILED', 'The server was stopped before it started.')
 
     let listeningPort: number | null = null
-    const tail = new LogTail(logFile, (line) => {
+    const recent = new Ring<string>(logTailLines)
+    const tail = new LogTail(logFile, 0, (line) => {
+      recent.push(line)
       const match = listeningPattern.exec(line)
       if (match && listeningPort === null) listeningPort = Number(match[2])
       this.emit('log', line)
     })
-    const child = spawnTied(rclone.path, args, { stdio: 'ignore', env: serverEnv(process.env) })
-    const running: Running = { child, tail, exitCode: null, started: false, closed: Promise.resolve(0) }
+    // Without the user's RCLONE_* variables, which could loosen the server (RCLONE_COPY_LINKS would
+    // serve symlinks out of the folder, RCLONE_USER/PASS would add password logins).
+    const child = spawnTied(rclone.path, args, { stdio: 'ignore', env: childEnv(process.env, {}) })
+    const running: Running = { child, tail, recent, exitCode: null, started: false, closed: Promise.resolve(0) }
     running.closed = new Promise<number>((resolve) => {
       const done = (): void => {
         running.exitCode ??= exitCodeOf(child) ?? 1
@@ -294,7 +239,6 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
       // A failed spawn may never emit 'exit'.
       child.on('error', done)
     }).then(async (code) => {
-      clearInterval(running.timer)
       await tail.finish()
       if (this.running === running) this.running = null
       if (running.started) this.emit('exit', code)
@@ -313,11 +257,11 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
       if (this.stopRequested || Date.now() >= deadline) {
         await this.terminate(running)
         if (this.stopRequested)
-          throw new RmountError('SERVER_FAILED', 'The server was stopped before it was listening.', { logTail: [...tail.recent] })
+          throw new RmountError('SERVER_FAILED', 'The server was stopped before it was listening.', { logTail: recent.toArray() })
         throw new RmountError(
           'SERVER_FAILED',
           `rclone serve sftp did not start listening on ${joinHostPort(this.host, port)} within ${startTimeoutMs / 1000} s, so it was stopped. See the log lines below and ${logFile}.`,
-          { logTail: [...tail.recent] },
+          { logTail: recent.toArray() },
         )
       }
       await Promise.race([delay(logPollMs), running.closed])
@@ -326,8 +270,8 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
     this.currentPort = listeningPort
     running.started = true
     await writeFile(this.knownHostsFile, this.knownHostsLine + '\n', { mode: 0o644 })
-    running.timer = setInterval(() => void tail.poll(), runningLogPollMs)
-    running.timer.unref()
+    // From now on rclone's appends wake the tail through inotify.
+    tail.start()
   }
 
   private async terminate(running: Running): Promise<void> {
@@ -338,7 +282,7 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
   }
 
   private startFailure(running: Running, logFile: string, port: number, command: string[]): RmountError {
-    const lines = running.tail.recent
+    const lines = running.recent.toArray()
     const reasonLine = [...lines].reverse().find((line) => /Failed to|ERROR|CRITICAL|Fatal/.test(line)) ?? lines.at(-1)
     const reason = reasonLine ? messageOf(reasonLine) : 'it wrote no log'
     // Errors before rclone opens its log file go to stderr, which is not kept (see spawn): running it by hand shows them.

@@ -39,9 +39,3 @@ export const stateLabels: Record<MountState, string> = {
   failed: 'Failed',
   unmounting: 'Unmounting',
 }
-
-/** The last part of a path, the name a file manager shows for the folder. */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]+/).filter(Boolean)
-  return parts.at(-1) ?? path
-}

@@ -10,6 +10,7 @@ import { execa } from 'execa'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RemoteMount, RmountError, type MountOptionsInput, type RemoteInput } from '../../electron/engine/index.js'
 import { startSftpPasswordServer, startSshd, stopAllServers, tempDir, type SshdServer } from '../servers/index.js'
+import { fingerprintOf } from '../servers/ssh-keys.js'
 import { cleanUpMounts, isMounted, rcloneGoneFor, waitForState } from '../mount-helpers.js'
 
 const mounts: RemoteMount[] = []
@@ -38,8 +39,7 @@ function sha256(data: Buffer): string {
 
 /** OpenSSH's SHA256 fingerprint of a `.pub` file. */
 async function fingerprintOfPub(file: string): Promise<string> {
-  const blob = (await readFile(file, 'utf8')).trim().split(/\s+/)[1]!
-  return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`
+  return fingerprintOf((await readFile(file, 'utf8')).trim().split(/\s+/)[1]!)
 }
 
 async function expectMountError(m: RemoteMount, code: string): Promise<{ error: RmountError; ms: number }> {

@@ -1,10 +1,10 @@
 /** One mount's log: live tail, a level filter, and copying (the lines, or the full diagnostics). */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { logLevels, type LogLevel, type LogLine } from '../../../shared/mount-state.js'
-import { baseName } from '../format.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { SelectField } from './Field.js'
+import { mountName } from '../../../shared/config.js'
 
 const levelOptions: Array<{ value: LogLevel; label: string }> = [
   { value: 'debug', label: 'Everything' },
@@ -21,7 +21,7 @@ function lineText(line: LogLine): string {
 
 export function LogsView({ mountId }: { mountId: string }) {
   const lines = useApp((s) => s.logs[mountId] ?? noLines)
-  const name = useApp((s) => baseName(s.mounts.find((m) => m.id === mountId)?.localPath ?? mountId))
+  const name = useApp((s) => mountName(s.mounts.find((m) => m.id === mountId) ?? { localPath: mountId }))
   const actions = useActions()
   const heading = useFocusHeading()
   const [minLevel, setMinLevel] = useState<LogLevel>('info')

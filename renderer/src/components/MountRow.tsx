@@ -4,10 +4,11 @@
  */
 import { memo, useEffect, useId, useRef } from 'react'
 import type { MountState } from '../../../shared/mount-state.js'
-import { baseName, formatRate } from '../format.js'
+import { formatRate } from '../format.js'
 import { useActions, useApp } from '../use-app.js'
 import { RelativeTime } from './RelativeTime.js'
 import { StateBadge } from './StateBadge.js'
+import { mountName } from '../../../shared/config.js'
 
 /** States with an rclone running or about to: such a mount must be unmounted before it is deleted. */
 export function isActive(state: MountState): boolean {
@@ -39,7 +40,7 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
   }, [selected])
   if (!mount) return null
 
-  const name = baseName(mount.localPath)
+  const name = mountName(mount)
   const state = health?.state ?? 'unmounted'
   const waiting = busy !== undefined || state === 'mounting' || state === 'unmounting'
   const lastError = health?.lastError

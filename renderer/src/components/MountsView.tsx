@@ -1,11 +1,11 @@
 /** The main view: every mount with its live state, or a way to start when there is none. */
 import { useCallback, useState } from 'react'
 import type { ErrorInfo } from '../../../shared/errors.js'
-import { baseName } from '../format.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { Dialog } from './Dialog.js'
 import { isActive, MountRow } from './MountRow.js'
+import { mountName } from '../../../shared/config.js'
 
 export function MountsView() {
   // Only the ids: the list re-renders when mounts are added or removed, not on health ticks.
@@ -92,7 +92,7 @@ function DeleteMountDialog({ id, onClose }: { id: string; onClose(): void }) {
   const actions = useActions()
   if (!mount) return null
   const active = isActive(state)
-  const name = baseName(mount.localPath)
+  const name = mountName(mount)
 
   return (
     <Dialog
