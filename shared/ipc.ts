@@ -123,7 +123,8 @@ export const requestSchemas = {
 export interface SystemCheckView {
   ok: boolean
   items: Array<{ name: string; ok: boolean; detail: string; fix?: string }>
-  rclone: { path: string; version: string } | null
+  /** source: where it was found (option, env, packaged, vendor, PATH); lacks: what an older rclone cannot do. */
+  rclone: { path: string; version: string; source?: string; lacks?: string[] } | null
 }
 
 export interface RequestResponses {

@@ -1,7 +1,7 @@
 /** What this machine has and lacks for mounting, each missing piece with its fix. */
 import { RmountError } from '../../shared/errors.js'
 import { findFusermount, fuseDeviceAvailable } from './fuse.js'
-import { findRclone } from './rclone-binary.js'
+import { findRclone, missingFeatures, rcloneEnvVar, type RcloneInfo, type RcloneSource } from './rclone-binary.js'
 
 export interface SystemCheckItem {
   name: 'rclone' | '/dev/fuse' | 'fusermount'
@@ -15,16 +15,46 @@ export interface SystemCheckItem {
 export interface SystemReport {
   ok: boolean
   items: SystemCheckItem[]
-  rclone: { path: string; version: string } | null
+  rclone: {
+    path: string
+    version: string
+    source?: RcloneSource
+    /** How a vendored rclone was fetched and verified, when recorded. */
+    provenance?: string
+    /** What this rclone cannot do that a current one can, each with the version that brings it. */
+    lacks: string[]
+  } | null
 }
 
+/** Where an rclone came from, in words. */
+export const sourceNames: Record<RcloneSource, string> = {
+  option: 'the rclone path setting',
+  env: `the ${rcloneEnvVar} environment variable`,
+  packaged: 'bundled with RMount',
+  vendor: 'vendor/bin (vendor/fetch-rclone.sh)',
+  PATH: 'PATH',
+}
+
+/** One line about an rclone: version, path, where it came from, and what it lacks. */
+export function describeRclone(found: RcloneInfo): { detail: string; lacks: string[] } {
+  const lacks = missingFeatures(found.semver).map((missing) => `${missing.what} (since rclone ${missing.since})`)
+  let detail = `${found.version} at ${found.path}`
+  if (found.source) detail += `, from ${sourceNames[found.source]}`
+  if (found.provenance) detail += ` (${found.provenance})`
+  if (lacks.length)
+    detail += `. This rclone lacks: ${lacks.join('; ')}. For all of it, run vendor/fetch-rclone.sh (rclone v1.75.2) or install a current rclone.`
+  return { detail, lacks }
+}
+
+/** Checks rclone (found as the engine would, with its version, source and gaps), /dev/fuse and fusermount. */
 export async function checkSystem(options: { rclonePath?: string } = {}): Promise<SystemReport> {
   const items: SystemCheckItem[] = []
   let rclone: SystemReport['rclone'] = null
   try {
     const found = await findRclone(options.rclonePath)
-    rclone = { path: found.path, version: found.version }
-    items.push({ name: 'rclone', ok: true, detail: `${found.version} at ${found.path}` })
+    const { detail, lacks } = describeRclone(found)
+    rclone = { path: found.path, version: found.version, source: found.source, provenance: found.provenance, lacks }
+    items.push({ name: 'rclone', ok: true, detail })
   } catch (error) {
     const message = error instanceof RmountError ? error.message : String(error)
     items.push({ name: 'rclone', ok: false, detail: message.split(':')[0]!, fix: message })
