@@ -101,18 +101,29 @@ export function lagRows(section: string): Row[] {
       `longest GC pause ${max(outages, (w) => w.gcMs).toFixed(1)}`,
       ...(controls.length ? [`control windows with nothing hung: max ${max(controls, (w) => w.maxMs).toFixed(1)}`] : []),
     ]
-    const row: Row = {
-      section,
-      name: `Event-loop delay, max over ${outages.length} hang/outage windows (1 ms sampling)`,
-      column,
-      value: worst,
-      unit: 'ms',
-      detail: `(${detail.join('; ')} ms)`,
-      target: { op: '<=', limit: 20, text: '≤ 20 ms' },
-      whyMiss:
-        'compare "on CPU" with the total: a stall mostly off CPU is this loaded 2-core machine descheduling the process, not work on the event loop',
-    }
-    return [row]
+    const target = { op: '<=' as const, limit: 20, text: '≤ 20 ms' }
+    const rows: Row[] = [
+      {
+        section,
+        name: `Event-loop delay, max over ${outages.length} hang/outage windows (1 ms sampling)`,
+        column,
+        value: worst,
+        unit: 'ms',
+        detail: `(${detail.join('; ')} ms)`,
+        target,
+        whyMiss:
+          'compare the control windows and the next row: a stall with the process mostly off CPU is this loaded 2-core machine descheduling it, not work on the event loop',
+      },
+      {
+        section,
+        name: 'Event-loop delay, the longest stall during which the supervisor was on a CPU (its own work: the part it controls)',
+        column,
+        value: max(outages, (w) => w.onCpuMs),
+        unit: 'ms',
+        target,
+      },
+    ]
+    return rows
   })
 }
 

@@ -39,7 +39,10 @@ export function renderReport(rows: readonly Row[], columns: readonly string[], e
       `| ${first.section} | ${escape(first.name)} | ${first.target ? escape(first.target.text) : 'info'} | ${bestCase ? `yes: ${escape(bestCase)}` : 'no'} | ${columns.map((column) => escape(cell(cells.get(column)))).join(' | ')} |`,
     )
   }
-  if (notes.length) out.push('', ...notes.map((note) => `- ${note}`))
+  // The same remark from several samples is printed once, with its count.
+  const counted = new Map<string, number>()
+  for (const note of notes) counted.set(note, (counted.get(note) ?? 0) + 1)
+  if (counted.size) out.push('', ...[...counted].map(([note, n]) => `- ${note}${n > 1 ? ` (×${n})` : ''}`))
   const counts = { pass: 0, miss: 0, info: 0, failed: 0 }
   for (const row of rows) counts[verdict(row)]++
   out.push('', `bench: ${counts.pass} pass, ${counts.miss} miss, ${counts.failed} failed, ${counts.info} info`)
