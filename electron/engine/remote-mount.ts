@@ -21,6 +21,7 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
+import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
 import { exited, spawnErrorOf, spawnTied } from './child-process.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
@@ -263,6 +264,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       if (folder.status === 'rejected') throw folder.reason
       if (remote.status === 'rejected') throw remote.reason
       await this.start()
+      await this.carryOverStrandedUploads()
     } catch (error) {
       const rmountError = this.asRmountError(error)
       if (this.stateValue === 'mounting') throw this.fail(rmountError)
@@ -355,6 +357,22 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       },
       () => undefined,
     )
+  }
+
+  /**
+   * Files still waiting to upload from a mount under older options (another key, another chunk
+   * size) sit in a cache folder this rclone does not read: it is stopped, they are moved under its
+   * folder, and it starts again and uploads them. Only while mounting, before anyone uses the folder.
+   */
+  private async carryOverStrandedUploads(): Promise<void> {
+    const current = this.pathMeta ? cacheFsName(this.paths.cacheDir, this.pathMeta) : null
+    if (!current || !this.run) return
+    const stranded = await findStrandedUploads(this.paths.cacheDir, current)
+    if (stranded.length === 0) return
+    await this.stopRun(this.run, true)
+    if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+    await carryOverUploads(this.paths.cacheDir, current, stranded)
+    await this.start()
   }
 
   /** Creates the log file private to the user, rotates it when large, and returns where this run's lines start. */
