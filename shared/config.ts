@@ -3,6 +3,7 @@
  * the desktop store, the IPC validation and the renderer forms alike.
  */
 import { z } from 'zod'
+import { extraArgProblem } from './rclone-flags.js'
 
 /**
  * A secret is given inline, or by the name of an environment variable that holds it
@@ -123,6 +124,12 @@ export type RemoteInput = z.input<typeof remoteSchema>
 
 export const cacheModes = ['off', 'minimal', 'writes', 'full'] as const
 
+/** One extra rclone option: refused, naming the flag, unless the allow-list has it (see rclone-flags.ts). */
+export const extraArgSchema = z.string().superRefine((arg, ctx) => {
+  const problem = extraArgProblem(arg)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
+
 /**
  * A mount's options as given: every field optional, no defaults filled in, so a saved mount keeps
  * only what the person chose and picks up better defaults in later versions.
@@ -149,8 +156,8 @@ export const mountOptionOverridesSchema = z
     rclonePath: z.string().min(1),
     /** Folder for this mount's cache, log and private files; stable per mount when left out. */
     stateDir: z.string().min(1),
-    /** Extra rclone flags, for what the options above do not cover. Never put secrets here. */
-    extraArgs: z.array(z.string()),
+    /** Extra rclone flags, for what the options above do not cover: `--name=value` items from the allow-list in rclone-flags.ts. */
+    extraArgs: z.array(extraArgSchema),
   })
   .partial()
   .strict()
@@ -192,6 +199,20 @@ export const savedMountFields = {
 }
 export const savedMountSchema = z.object(savedMountFields).strict()
 
+/**
+ * A folder path as the kernel's mount table shows it, as far as text alone can tell: no trailing
+ * slash, no `//`, `.` or `..`. Symlinked parents need the filesystem; the engine resolves those.
+ */
+export function normalizeFolderPath(path: string): string {
+  if (!path.startsWith('/')) return path
+  const names: string[] = []
+  for (const name of path.split('/')) {
+    if (name === '..') names.pop()
+    else if (name && name !== '.') names.push(name)
+  }
+  return `/${names.join('/')}`
+}
+
 /** What a mount is called in the tray and the window: its folder's name, as a file manager shows it (saved mounts have no name of their own). */
 export function mountName(mount: { localPath: string }): string {
   return (
@@ -219,9 +240,10 @@ export const configFileSchema = z
     config.mounts.forEach((mount, i) => {
       if (!remoteIds.has(mount.remoteId))
         ctx.addIssue({ code: 'custom', path: ['mounts', i, 'remoteId'], message: `No remote has the id "${mount.remoteId}".` })
-      if (seen.has(mount.localPath))
-        ctx.addIssue({ code: 'custom', path: ['mounts', i, 'localPath'], message: `Two mounts use the folder ${mount.localPath}.` })
-      seen.add(mount.localPath)
+      const folder = normalizeFolderPath(mount.localPath)
+      if (seen.has(folder))
+        ctx.addIssue({ code: 'custom', path: ['mounts', i, 'localPath'], message: `Two mounts use the folder ${folder}.` })
+      seen.add(folder)
     })
   })
 export type ConfigFile = z.infer<typeof configFileSchema>

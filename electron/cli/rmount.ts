@@ -81,7 +81,9 @@ async function check(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { rclone: { type: 'string' } } })
   const report = await checkSystem({ rclonePath: values.rclone })
   for (const item of report.items)
-    print(`${item.ok ? 'ok     ' : 'MISSING'} ${item.name}: ${item.detail}${item.fix ? `\n        fix: ${item.fix}` : ''}`)
+    print(
+      `${item.ok ? 'ok     ' : item.optional ? 'WARNING' : 'MISSING'} ${item.name}: ${item.detail}${item.fix ? `\n        fix: ${item.fix}` : ''}`,
+    )
   return report.ok ? 0 : 1
 }
 
@@ -127,6 +129,7 @@ async function serve(args: string[]): Promise<number> {
   print(`Host key fingerprint: ${server.hostKeyFingerprint}`)
   print(`known_hosts line: ${server.knownHostsLine}`)
   print(`Connect with: ${server.sshCommand}`)
+  if (server.exposureWarning) print(`warning: ${server.exposureWarning}`)
   let stopping = false
   // An exit we did not ask for is a failure; the one stop() causes is not.
   const crashed = new Promise<number>((resolve) => server.once('exit', () => !stopping && resolve(1)))

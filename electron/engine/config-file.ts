@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { configFileSchema, describeIssues, type ConfigFile, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
+import { describeJsonSyntaxError } from '../../shared/json-syntax.js'
 import { RemoteMount } from './remote-mount.js'
 
 export async function loadConfigFile(path: string): Promise<{ config: ConfigFile; warnings: string[] }> {
@@ -18,8 +19,9 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (error) {
-    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON (${(error as Error).message}): fix the syntax.`)
+  } catch {
+    // Never JSON.parse's message: it quotes the text around the error, which may be a secret.
+    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON (${describeJsonSyntaxError(text)}): fix the syntax.`)
   }
   const parsed = configFileSchema.safeParse(json)
   if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The config file ${path} has errors:\n${describeIssues(parsed.error)}`)

@@ -24,6 +24,8 @@ export type FsOp =
   | { op: 'mkdir'; path: string }
   /** fs.access with W_OK. */
   | { op: 'access'; path: string }
+  /** The real path (symlinks resolved) of a folder that may not exist yet, and whether the name itself is a symlink. */
+  | { op: 'realpath'; path: string }
 
 /** The successful answer of each operation. */
 export interface FsOkResults {
@@ -33,6 +35,8 @@ export interface FsOkResults {
   isEmpty: { ok: true; empty: boolean }
   mkdir: { ok: true }
   access: { ok: true }
+  /** `path`: the nearest existing ancestor's real path, joined with the names below it that do not exist yet. */
+  realpath: { ok: true; path: string; isSymlink: boolean }
 }
 
 /**
@@ -62,6 +66,7 @@ export interface FsProbeOptions {
 // ones, so a call stuck in a FUSE wait holds one pool thread while the others keep answering.
 const helperSource = `'use strict'
 const fs = require('fs')
+const nodePath = require('path')
 const out = process.stdout
 let pending = 0
 let carry = ''
@@ -102,6 +107,21 @@ function handle(line) {
         break
       case 'access':
         fs.access(path, fs.constants.W_OK, (e) => reply(id, e ? failure(e) : { ok: true }))
+        break
+      case 'realpath':
+        // The parent's real path plus the name: the folder itself may be a dead mount (ENOTCONN) or not exist yet.
+        fs.lstat(path, (e, s) => {
+          const isSymlink = !e && s.isSymbolicLink()
+          const names = [nodePath.basename(path)]
+          const up = (dir) =>
+            fs.realpath(dir, (e2, real) => {
+              if (!e2) return reply(id, { ok: true, path: nodePath.join(real, ...names), isSymlink })
+              if (e2.code !== 'ENOENT' || dir === '/') return reply(id, failure(e2))
+              names.unshift(nodePath.basename(dir))
+              up(nodePath.dirname(dir))
+            })
+          up(nodePath.dirname(path))
+        })
         break
       default:
         reply(id, { ok: false, code: 'EINVAL', message: 'unknown operation ' + op })

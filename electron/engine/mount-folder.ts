@@ -20,6 +20,21 @@ function probeFailed(localPath: string, what: string, code: string, message: str
   return new RmountError('MOUNTPOINT_INVALID', `${localPath} cannot be used (${what}: ${message}). Choose a folder you can write to.`)
 }
 
+/**
+ * The folder as the kernel's mount table will show it: symlinked parents resolved (`/home` is
+ * `/var/home` on Fedora Atomic), so the mount is recognised at once and two names of one folder are
+ * one folder. A mount folder that is itself a symlink is refused: rclone would mount on its target,
+ * somewhere the person did not name.
+ */
+export async function resolveMountFolder(localPath: string, probe: FsProbe): Promise<string> {
+  if (!isAbsolute(localPath)) return localPath
+  const answer = await probe.run({ op: 'realpath', path: localPath }, timeoutMs)
+  if (!answer.ok) throw probeFailed(localPath, 'resolving its real path', answer.code, answer.message)
+  if (answer.isSymlink)
+    throw new RmountError('MOUNTPOINT_INVALID', `${localPath} is a symbolic link: mount on the folder it points to, or on a real folder.`)
+  return answer.path
+}
+
 export async function prepareMountFolder(localPath: string, allowNonEmpty: boolean, probe: FsProbe): Promise<{ clearedStale: boolean }> {
   if (!isAbsolute(localPath))
     throw new RmountError(

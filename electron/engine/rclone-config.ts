@@ -8,6 +8,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { s3ProviderDefaults, type MountOptions, type Remote, type S3Remote, type Secret, type SftpRemote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
+import { extraArgProblem, versionGatedFlags } from '../../shared/rclone-flags.js'
 import { obscure } from './obscure.js'
 import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
 
@@ -18,9 +19,26 @@ import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
 export const remoteName = 'rmount'
 const envPrefix = `RCLONE_CONFIG_${remoteName.toUpperCase()}_`
 
-/** Flags RMount owns: letting extraArgs change them would open the rc endpoint, leak secrets or move the cache. */
-const reservedFlags =
-  /^--(rc|rc-[\w-]+|config|cache-dir|log-file|log-level|use-json-log|daemon|password-command|ask-password)(=|$)|^-v+$|^--verbose/
+/**
+ * Refuses extra options outside the allow-list (shared/rclone-flags.ts), naming the first one. The
+ * config schema refuses them already; this holds for callers that built their options by hand.
+ */
+export function checkExtraArgs(extraArgs: readonly string[]): void {
+  for (const arg of extraArgs) {
+    const problem = extraArgProblem(arg)
+    if (problem) throw new RmountError('INVALID_CONFIG', problem)
+  }
+}
+
+/** Refuses allowed flags that this rclone is too old to know, before it is started with them. */
+export function requireFlagSupport(extraArgs: readonly string[], rclone: RcloneInfo): void {
+  const missing = versionGatedFlags(extraArgs).find(({ since }) => !atLeast(rclone.semver, since))
+  if (missing)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `${missing.name} needs rclone v${missing.since.join('.')} or later, and ${rclone.path} is ${rclone.version}: remove it from the mount's extra options, or use a newer rclone.`,
+    )
+}
 
 export function resolveSecret(secret: Secret | undefined, field: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (secret === undefined) return undefined
@@ -161,12 +179,7 @@ export function mountArgs(
   paths: MountPaths,
   backend: BackendConfig,
 ): string[] {
-  const reserved = options.extraArgs.find((arg) => reservedFlags.test(arg))
-  if (reserved)
-    throw new RmountError(
-      'INVALID_CONFIG',
-      `extraArgs may not contain ${reserved.split('=')[0]}: RMount sets it itself. Remove it from the mount's extra arguments.`,
-    )
+  checkExtraArgs(options.extraArgs)
   return [
     'mount',
     fsString(remotePath),

@@ -13,6 +13,7 @@ import {
   mountOptionsSchema,
   remoteSchema,
   describeIssues,
+  normalizeFolderPath,
   type MountOptions,
   type MountOptionsInput,
   type Remote,
@@ -20,20 +21,30 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
-import { exited, spawnTied } from './child-process.js'
+import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
+import { exited, spawnErrorOf, spawnTied } from './child-process.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
 import { pinHostKey } from './host-key-pin.js'
 import { LogTail } from './log-tail.js'
 import { canTransition, isLive } from './mount-states.js'
-import { prepareMountFolder } from './mount-folder.js'
+import { prepareMountFolder, resolveMountFolder } from './mount-folder.js'
 import { findMount, readMountTable } from './mountinfo.js'
 import { listDirtyFiles } from './pending-uploads.js'
 import { preflight } from './preflight.js'
 import { RcClient, RcError, type CoreStats, type VfsStats } from './rc-client.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
-import { backendConfig, childEnv, fsString, mountArgs, mountPaths, type BackendConfig, type MountPaths } from './rclone-config.js'
+import {
+  backendConfig,
+  childEnv,
+  fsString,
+  mountArgs,
+  mountPaths,
+  requireFlagSupport,
+  type BackendConfig,
+  type MountPaths,
+} from './rclone-config.js'
 import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
 import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
@@ -83,10 +94,11 @@ const maxLogBytes = 2 * 1024 * 1024
 export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   readonly remote: Remote
   readonly remotePath: string
-  readonly localPath: string
   readonly options: MountOptions
   readonly paths: MountPaths
 
+  /** The mount folder: normalised at construction, its symlinked parents resolved at each mount(). */
+  private folder: string
   private stateValue: MountState = 'unmounted'
   private reason = 'Not mounted yet.'
   private stateSince = Date.now()
@@ -141,9 +153,9 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       throw new RmountError('INVALID_CONFIG', `The mount options are not valid:\n${describeIssues(parsedOptions.error)}`)
     this.remote = parsedRemote.data
     this.remotePath = remotePath
-    this.localPath = localPath
+    this.folder = normalizeFolderPath(localPath)
     this.options = parsedOptions.data
-    this.paths = mountPaths(localPath, this.options.stateDir)
+    this.paths = mountPaths(this.folder, this.options.stateDir)
     this.probe = fsProbe ?? sharedFsProbe()
     this.policy = { ...defaultRestartPolicy, maxRestarts: this.options.maxRestarts, windowMs: this.options.restartWindowMs }
     this.probeKey = `${this.options.probeIntervalMs}:${probeGroupKey(this.remote, this.remotePath)}`
@@ -151,6 +163,11 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
 
   get state(): MountState {
     return this.stateValue
+  }
+
+  /** The folder the remote is mounted on, as the kernel's mount table shows it once mount() has resolved it. */
+  get localPath(): string {
+    return this.folder
   }
 
   /** A snapshot of the mount, plain data. */
@@ -237,6 +254,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
           'The remote path of an S3 mount starts with the bucket name, like my-bucket or my-bucket/folder.',
         )
       }
+      this.folder = await resolveMountFolder(this.folder, this.probe)
       await this.prepare()
       // Independent of each other, so they run together; a folder problem is reported first, being the local one.
       const [folder, remote] = await Promise.allSettled([
@@ -246,6 +264,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       if (folder.status === 'rejected') throw folder.reason
       if (remote.status === 'rejected') throw remote.reason
       await this.start()
+      await this.carryOverStrandedUploads()
     } catch (error) {
       const rmountError = this.asRmountError(error)
       if (this.stateValue === 'mounting') throw this.fail(rmountError)
@@ -258,6 +277,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   /** Everything a start needs that stays the same across restarts: found, checked and built once per mount(). */
   private async prepare(): Promise<void> {
     this.rclone = await findRclone(this.options.rclonePath)
+    requireFlagSupport(this.options.extraArgs, this.rclone)
     if (!(await fuseDeviceAvailable()) || !(await findFusermount())) {
       throw new RmountError('FUSE_UNAVAILABLE', failureMessage('FUSE_UNAVAILABLE', this.remote, this.remotePath))
     }
@@ -339,6 +359,22 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     )
   }
 
+  /**
+   * Files still waiting to upload from a mount under older options (another key, another chunk
+   * size) sit in a cache folder this rclone does not read: it is stopped, they are moved under its
+   * folder, and it starts again and uploads them. Only while mounting, before anyone uses the folder.
+   */
+  private async carryOverStrandedUploads(): Promise<void> {
+    const current = this.pathMeta ? cacheFsName(this.paths.cacheDir, this.pathMeta) : null
+    if (!current || !this.run) return
+    const stranded = await findStrandedUploads(this.paths.cacheDir, current)
+    if (stranded.length === 0) return
+    await this.stopRun(this.run, true)
+    if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+    await carryOverUploads(this.paths.cacheDir, current, stranded)
+    await this.start()
+  }
+
   /** Creates the log file private to the user, rotates it when large, and returns where this run's lines start. */
   private async openLog(): Promise<number> {
     const size = await stat(this.paths.logFile).then(
@@ -366,6 +402,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   private exitError(run: Run, code: number): RmountError {
+    const spawnError = spawnErrorOf(run.child)
+    if (spawnError)
+      return new RmountError(
+        'RCLONE_NOT_FOUND',
+        `Could not start ${this.rclone?.path ?? 'rclone'} (${spawnError.message}): check that it exists and is executable, or choose another rclone.`,
+      )
     const text = run.errors.join('\n')
     const classified = classifyRcloneError(text)
     const logTail = this.logTail()

@@ -5,9 +5,10 @@
 import type { ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises'
+import { chmod, lstat, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises'
 import { homedir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { isIP } from 'node:net'
+import { isAbsolute, join, relative } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { RmountError } from '../../shared/errors.js'
 import { exitCodeOf, spawnTied } from './child-process.js'
@@ -32,6 +33,7 @@ export interface RemoteServerOptions {
   rclonePath?: string
   /** Where the stable host key and the log live; default from {@link defaultStateDir}. */
   stateDir?: string
+  /** Clients may read but not change, delete or add files. Default false: read-write. */
   readOnly?: boolean
 }
 
@@ -57,6 +59,30 @@ export function defaultStateDir(realLocalPath: string): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   const id = createHash('sha256').update(realLocalPath).digest('hex').slice(0, 16)
   return join(base, 'rmount', 'server-keys', id)
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '')
+  if (bare === 'localhost') return true
+  if (isIP(bare) === 4) return bare.startsWith('127.')
+  return bare === '::1'
+}
+
+/**
+ * Why a folder must not be shared, or null. Pure: `real` and `home` are real paths, `holdsSsh` says
+ * whether `real` has a `.ssh` entry. Sharing any of these hands out keys, shell start-up files and
+ * every other secret of the account to whoever gets in.
+ */
+export function unsharableReason(real: string, home: string, holdsSsh: boolean): string | null {
+  if (real === '/') return 'RMount does not share / (the whole system): share a folder made for sharing, like ~/shared.'
+  if (real === home)
+    return `${real} is your home folder, which holds your SSH keys and settings: share a folder inside it made for sharing, like ~/shared.`
+  const toHome = relative(real, home)
+  if (!toHome.startsWith('..') && !isAbsolute(toHome))
+    return `${real} holds your home folder (${home}): share a folder inside your home made for sharing, like ~/shared.`
+  if (holdsSsh) return `${real} holds a .ssh folder (SSH keys): move the keys out, or share a folder without one.`
+  return null
 }
 
 /** An address as `host:port`, bracketing IPv6 literals. */
@@ -132,6 +158,15 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
   /** `SHA256:...` of the host key, as `ssh-keygen -lf` prints it; empty before the first start(). */
   get hostKeyFingerprint(): string {
     return this.hostKey?.fingerprint ?? ''
+  }
+
+  /**
+   * A warning to show when the server listens beyond this machine, with the fingerprint clients
+   * should check; null on loopback or before the first start().
+   */
+  get exposureWarning(): string | null {
+    if (!this.hostKey || isLoopback(this.host)) return null
+    return `The server listens on ${this.host}, beyond this machine: anyone who can reach that address can try to log in (only the keys in ${this.options.publicKey} get in${this.options.readOnly ? '' : ', and they can change and delete files'}). Clients should check the host key fingerprint ${this.hostKey.fingerprint}.`
   }
 
   /** A known_hosts line pinning the host key at this address and port; empty before the first start(). */
@@ -308,6 +343,13 @@ export class RemoteServer extends EventEmitter<RemoteServerEvents> {
     }
     if (!(await stat(real)).isDirectory())
       throw new RmountError('INVALID_CONFIG', `${localPath} is not a folder: choose the folder to share.`)
+    const home = await realpath(homedir()).catch(() => homedir())
+    const holdsSsh = await lstat(join(real, '.ssh')).then(
+      () => true,
+      () => false,
+    )
+    const reason = unsharableReason(real, home, holdsSsh)
+    if (reason) throw new RmountError('INVALID_CONFIG', reason)
     return real
   }
 

@@ -1,11 +1,14 @@
 /** What this machine has and lacks for mounting, each missing piece with its fix. */
 import { RmountError } from '../../shared/errors.js'
+import { findSetpriv } from './child-process.js'
 import { findFusermount, fuseDeviceAvailable } from './fuse.js'
 import { findRclone, missingFeatures, rcloneEnvVar, type RcloneInfo, type RcloneSource } from './rclone-binary.js'
 
 export interface SystemCheckItem {
-  name: 'rclone' | '/dev/fuse' | 'fusermount'
+  name: 'rclone' | '/dev/fuse' | 'fusermount' | 'setpriv'
   ok: boolean
+  /** Mounts work without it, with less protection: it does not make the report fail. */
+  optional?: boolean
   /** Path or version found, or what is wrong. */
   detail: string
   /** What to do when it is not ok. */
@@ -81,5 +84,20 @@ export async function checkSystem(options: { rclonePath?: string } = {}): Promis
           fix: 'Install FUSE 3 (Debian/Ubuntu: sudo apt install fuse3; Fedora: sudo dnf install fuse3).',
         },
   )
-  return { ok: items.every((item) => item.ok), items, rclone }
+  items.push(orphanProtection())
+  return { ok: items.every((item) => item.ok || item.optional), items, rclone }
+}
+
+/** setpriv ties each rclone to RMount's life (see child-process.ts); without it a killed RMount leaves rclone running. */
+function orphanProtection(): SystemCheckItem {
+  if (process.platform !== 'linux') return { name: 'setpriv', ok: true, optional: true, detail: 'not needed on this system' }
+  const setpriv = findSetpriv()
+  if (setpriv) return { name: 'setpriv', ok: true, optional: true, detail: `${setpriv}: orphan protection is on` }
+  return {
+    name: 'setpriv',
+    ok: false,
+    optional: true,
+    detail: 'not found on PATH: orphan protection is off, so rclone keeps running (and its folder mounted) if RMount is killed',
+    fix: 'Install util-linux, which has setpriv (Debian/Ubuntu: sudo apt install util-linux; Fedora: sudo dnf install util-linux), or add its folder to PATH.',
+  }
 }

@@ -55,10 +55,14 @@ describe('rclone launch plan', () => {
     expect(args).not.toContain('--allow-non-empty')
   })
 
-  it('refuses extra arguments that would open the rc endpoint or move the cache', () => {
+  it('refuses extra arguments that would open the rc endpoint or move the cache, in the schema and in mountArgs', () => {
     for (const bad of ['--rc-no-auth', '--rc-addr=0.0.0.0:5572', '--config', '--cache-dir=/tmp', '-vv', '--log-level=DEBUG']) {
-      const withBad = mountOptionsSchema.parse({ extraArgs: [bad] })
-      expect(() => mountArgs('b', '/mnt/x', withBad, paths, backendConfig(s3, rclone160))).toThrow(/may not contain/)
+      expect(mountOptionsSchema.safeParse({ extraArgs: [bad] }).success).toBe(false)
+      // Options built by hand, past the schema, are refused by mountArgs too.
+      const withBad = { ...mountOptionsSchema.parse({}), extraArgs: [bad] }
+      expect(() => mountArgs('b', '/mnt/x', withBad, paths, backendConfig(s3, rclone160))).toThrow(
+        expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(bad.split('=')[0]!) }),
+      )
     }
     expect(
       mountArgs('b', '/mnt/x', mountOptionsSchema.parse({ extraArgs: ['--bwlimit=1M'] }), paths, backendConfig(s3, rclone160)),

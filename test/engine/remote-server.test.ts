@@ -1,16 +1,20 @@
 // RemoteServer against real rclone and the real OpenSSH sftp client, keys made with ssh-keygen.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RmountError } from '../../shared/errors.js'
 import { isAlive } from '../../electron/engine/child-process.js'
 import { fingerprintOf, parseAuthorizedKeys } from '../../electron/engine/host-key.js'
-import { defaultStateDir, RemoteServer, type RemoteServerOptions } from '../../electron/engine/remote-server.js'
+import { defaultStateDir, isLoopback, RemoteServer, type RemoteServerOptions } from '../../electron/engine/remote-server.js'
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 interface Result {
   code: number
@@ -269,6 +273,68 @@ describe('RemoteServer', () => {
       expect(created.pid).toBeNull()
     }
     expect(() => parseAuthorizedKeys('ssh-ed25519 AAAAB3NzaC1yc2E=\n', 'damaged.pub')).toThrow(/damaged/)
+  })
+
+  it('refuses to share /, the home folder, a folder holding it, or one holding .ssh, each with its own message', async () => {
+    const home = await realpath(await mkdtemp(join(root, 'home-')))
+    const withKeys = join(root, 'with-keys')
+    await mkdir(join(withKeys, '.ssh'), { recursive: true })
+    await writeFile(join(withKeys, '.ssh', 'id_ed25519'), 'PRIVATE KEY')
+    const savedHome = process.env.HOME
+    process.env.HOME = home
+    try {
+      const cases: [string, RegExp][] = [
+        ['/', /does not share \/ \(the whole system\)/],
+        [`${home}/`, /is your home folder/],
+        [join(home, 'sub', '..'), /is your home folder/],
+        [root, /holds your home folder/],
+        [withKeys, /holds a \.ssh folder/],
+      ]
+      for (const [localPath, message] of cases) {
+        const created = server({ localPath, stateDir: join(root, 'state-refused') })
+        await expect(created.start(), localPath).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(message) })
+        expect(created.pid).toBeNull()
+      }
+      expect(existsSync(join(root, 'state-refused'))).toBe(false)
+      // A folder inside the home folder, without .ssh, is fine.
+      await mkdir(join(home, 'shared'))
+      const inside = await started(server({ localPath: join(home, 'shared'), stateDir: join(root, 'state-inside') }))
+      expect(inside.exposureWarning).toBeNull()
+      await inside.stop()
+    } finally {
+      process.env.HOME = savedHome
+    }
+  })
+
+  it('warns with the fingerprint when it listens beyond loopback (rmount serve in a private network namespace)', async () => {
+    expect(main.exposureWarning).toBeNull()
+    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'].every(isLoopback)).toBe(true)
+    expect(['0.0.0.0', '::', '192.168.1.2', '10.0.0.1'].some(isLoopback)).toBe(false)
+    // 0.0.0.0 is only bound inside a network namespace of this test's own, which no other machine can reach.
+    const cli = fileURLToPath(new URL('../../dist/electron/cli/rmount.js', import.meta.url))
+    const stateHome = join(root, 'xdg-wide')
+    const child = spawn(
+      'unshare',
+      ['--net', process.execPath, cli, 'serve', share, '--public-key', `${allowedKey}.pub`, '--host', '0.0.0.0'],
+      {
+        env: { ...process.env, XDG_DATA_HOME: stateHome },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk))
+    const closed = new Promise((resolve) => child.on('close', resolve))
+    try {
+      const deadline = Date.now() + 20_000
+      while (!/^warning: /m.test(output) && child.exitCode === null && Date.now() < deadline) await sleep(50)
+      const fingerprint = /Host key fingerprint: (SHA256:\S+)/.exec(output)?.[1]
+      expect(fingerprint, output).toBeDefined()
+      expect(output).toMatch(new RegExp(`warning: The server listens on 0\\.0\\.0\\.0, beyond this machine.*${escapeRegExp(fingerprint!)}`))
+    } finally {
+      child.kill('SIGINT')
+      await closed
+    }
   })
 
   it('leaves no rclone process after stop(), emits exit once, and stop() is idempotent', async () => {
