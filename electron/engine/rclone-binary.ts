@@ -24,6 +24,10 @@ export const features = {
   gcsS3: [1, 63, 0],
   /** An empty ACL sends no header; before, AWS buckets with "bucket owner enforced" need an explicit ACL. */
   omitEmptyAcl: [1, 61, 0],
+  /** rc on a unix socket with auth applied to it: 1.61 to 1.68 served sockets without checking credentials. */
+  rcUnixSocket: [1, 69, 0],
+  /** vfs/queue: the name of each file waiting to upload, without vfs/stats' directory walk. */
+  vfsQueue: [1, 68, 0],
 } as const satisfies Record<string, readonly [number, number, number]>
 
 export function atLeast(version: readonly number[], wanted: readonly number[]): boolean {

@@ -8,6 +8,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { s3ProviderDefaults, type MountOptions, type Remote, type S3Remote, type Secret, type SftpRemote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
+import { changeCheckArgs } from './change-check.js'
 import { obscure } from './obscure.js'
 import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
 
@@ -160,6 +161,7 @@ export function mountArgs(
   options: MountOptions,
   paths: MountPaths,
   backend: BackendConfig,
+  rcAddr = '127.0.0.1:0',
 ): string[] {
   const reserved = options.extraArgs.find((arg) => reservedFlags.test(arg))
   if (reserved)
@@ -188,11 +190,12 @@ export function mountArgs(
     '--log-level',
     'INFO',
     '--use-json-log',
-    // The rc endpoint takes its user and password from RCLONE_RC_USER/RCLONE_RC_PASS in the environment.
+    // The rc endpoint (see rc-endpoint.ts) takes its user and password from RCLONE_RC_USER/RCLONE_RC_PASS in the environment.
     '--rc',
     '--rc-addr',
-    '127.0.0.1:0',
+    rcAddr,
     ...boundedTimeouts,
+    ...changeCheckArgs(options.changeCheckSeconds),
     ...(options.readOnly ? ['--read-only'] : []),
     ...(options.allowNonEmpty ? ['--allow-non-empty'] : []),
     ...backend.args,
