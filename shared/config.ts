@@ -156,6 +156,15 @@ export const mountOptionOverridesSchema = z
     rclonePath: z.string().min(1),
     /** Folder for this mount's cache, log and private files; stable per mount when left out. */
     stateDir: z.string().min(1),
+    /**
+     * Look for changes made on the remote by other clients every this many seconds (rclone's
+     * --dir-cache-time): a folder listed longer ago is listed again when next read.
+     */
+    changeCheckSeconds: z
+      .number({ error: 'Enter a number of seconds.' })
+      .int('Enter a whole number of seconds.')
+      .min(1, 'Use 1 s or more.')
+      .max(86_400, 'Use at most 86400 s (one day).'),
     /** Extra rclone flags, for what the options above do not cover: `--name=value` items from the allow-list in rclone-flags.ts. */
     extraArgs: z.array(extraArgSchema),
   })
@@ -173,6 +182,8 @@ export const mountOptionDefaults = {
   mountTimeoutMs: 30_000,
   maxRestarts: 5,
   restartWindowMs: 60_000,
+  // With the kernel's 1 s attribute cache, a new file on the remote shows within about 6 s, well inside 10.
+  changeCheckSeconds: 5,
   extraArgs: [] as string[],
 } as const satisfies MountOptionsInput
 

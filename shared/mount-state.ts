@@ -19,6 +19,8 @@ export interface MountHealth {
   /** Files closed but not yet on the remote, and uploads under way. */
   pendingUploads: number
   uploadsInProgress: number
+  /** The files waiting or uploading, relative to the mount folder; only with rclone 1.68 or later (vfs/queue). */
+  pendingFiles?: string[]
   /** From rclone's core/stats. */
   transfer: { bytes: number; speed: number; transferring: number; errors: number }
   /** Time of the last probe the remote answered. */

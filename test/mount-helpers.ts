@@ -1,5 +1,7 @@
 /** What the mount tests share: waiting for states, and looking at the mount table and rclone processes. */
-import { readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { request } from 'node:http'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import type { MountState, RemoteMount } from '../electron/engine/index.js'
@@ -87,4 +89,26 @@ export function s3RemoteOf(s3: { endpoint: string; accessKeyId: string; secretAc
     accessKeyId: s3.accessKeyId,
     secretAccessKey: s3.secretAccessKey,
   }
+}
+
+/** Where a mount's rclone serves rc: its unix socket (rclone 1.69 on) or the loopback port it logged. */
+export function rcTargetOf(m: RemoteMount): { socketPath: string } | { port: number } | null {
+  const socketPath = join(m.paths.stateDir, 'rc.sock')
+  if (existsSync(socketPath)) return { socketPath }
+  const line = m.recentLogs().find((l) => /Serving remote control on http:\/\/127\.0\.0\.1:\d+\//.test(l.message))
+  return line ? { port: Number(/127\.0\.0\.1:(\d+)\//.exec(line.message)![1]) } : null
+}
+
+/** POSTs to a mount's rc endpoint without credentials and returns the HTTP status. */
+export function rcStatusWithoutAuth(target: { socketPath: string } | { port: number }, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const where = 'socketPath' in target ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }
+    const req = request({ ...where, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer from rc ${path}`)))
+    req.on('error', reject)
+    req.end('{}')
+  })
 }

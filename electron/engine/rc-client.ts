@@ -24,12 +24,19 @@ export interface CoreStats {
   lastError?: string
 }
 
+export interface VfsQueue {
+  queue: Array<{ name: string; size: number; uploading: boolean; tries: number }>
+}
+
+/** A unix socket (rclone 1.69 and later) or a loopback TCP port. */
+export type RcTarget = { socketPath: string } | { port: number }
+
 export class RcClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 })
   private readonly authorization: string
 
   constructor(
-    readonly port: number,
+    readonly target: RcTarget,
     user: string,
     pass: string,
   ) {
@@ -42,8 +49,7 @@ export class RcClient {
     return new Promise<T>((resolve, reject) => {
       const req = request(
         {
-          host: '127.0.0.1',
-          port: this.port,
+          ...('socketPath' in this.target ? { socketPath: this.target.socketPath } : { host: '127.0.0.1', port: this.target.port }),
           path: `/${method}`,
           method: 'POST',
           agent: this.agent,

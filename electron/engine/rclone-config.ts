@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { s3ProviderDefaults, type MountOptions, type Remote, type S3Remote, type Secret, type SftpRemote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { extraArgProblem, versionGatedFlags } from '../../shared/rclone-flags.js'
+import { changeCheckArgs } from './change-check.js'
 import { obscure } from './obscure.js'
 import { atLeast, features, type RcloneInfo } from './rclone-binary.js'
 
@@ -178,6 +179,7 @@ export function mountArgs(
   options: MountOptions,
   paths: MountPaths,
   backend: BackendConfig,
+  rcAddr = '127.0.0.1:0',
 ): string[] {
   checkExtraArgs(options.extraArgs)
   return [
@@ -201,11 +203,12 @@ export function mountArgs(
     '--log-level',
     'INFO',
     '--use-json-log',
-    // The rc endpoint takes its user and password from RCLONE_RC_USER/RCLONE_RC_PASS in the environment.
+    // The rc endpoint (see rc-endpoint.ts) takes its user and password from RCLONE_RC_USER/RCLONE_RC_PASS in the environment.
     '--rc',
     '--rc-addr',
-    '127.0.0.1:0',
+    rcAddr,
     ...boundedTimeouts,
+    ...changeCheckArgs(options.changeCheckSeconds),
     ...(options.readOnly ? ['--read-only'] : []),
     ...(options.allowNonEmpty ? ['--allow-non-empty'] : []),
     ...backend.args,

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, open, rename, stat } from 'node:fs/promises'
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   mountOptionsSchema,
@@ -23,6 +23,7 @@ import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/e
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
 import { exited, spawnErrorOf, spawnTied } from './child-process.js'
+import { refreshCall } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
@@ -34,6 +35,7 @@ import { findMount, readMountTable } from './mountinfo.js'
 import { listDirtyFiles } from './pending-uploads.js'
 import { preflight } from './preflight.js'
 import { RcClient, RcError, type CoreStats, type VfsStats } from './rc-client.js'
+import { rcEndpoint } from './rc-endpoint.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
 import {
   backendConfig,
@@ -50,6 +52,7 @@ import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
 import { joinProbeGroup, probeGroupKey, probeRound, type ProbeMember } from './remote-probe-group.js'
 import { onTick } from './shared-ticker.js'
+import { readUploadQueue, type UploadQueue } from './upload-queue.js'
 
 export interface UnmountOptions {
   /** Do not wait for pending uploads; they stay in the cache and upload at the next mount of this folder. */
@@ -106,7 +109,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private restartTimes: number[] = []
   private mountedAt: number | null = null
   private lastProbeOk: number | null = null
-  private stats = { pendingUploads: 0, uploadsInProgress: 0, transfer: { bytes: 0, speed: 0, transferring: 0, errors: 0 } }
+  private stats = {
+    pendingUploads: 0,
+    uploadsInProgress: 0,
+    /** Named by vfs/queue (rclone 1.68 on), else null. */
+    pendingFiles: null as string[] | null,
+    transfer: { bytes: 0, speed: 0, transferring: 0, errors: 0 },
+  }
   private readonly logs = new Ring<LogLine>(logCapacity)
   private readonly probe: FsProbe
   private readonly policy: RestartPolicy
@@ -184,6 +193,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       lastError: this.lastError?.toJSON() ?? null,
       pendingUploads: this.stats.pendingUploads,
       uploadsInProgress: this.stats.uploadsInProgress,
+      ...(this.stats.pendingFiles ? { pendingFiles: [...this.stats.pendingFiles] } : {}),
       transfer: { ...this.stats.transfer },
       lastProbeOk: this.lastProbeOk,
       rcloneVersion: this.rclone?.version ?? null,
@@ -209,6 +219,24 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     if (this.restartTimer) clearTimeout(this.restartTimer)
     this.restartTimer = null
     return this.serialise(() => this.doUnmount(options))
+  }
+
+  /**
+   * Makes changes made on the remote by other clients visible now rather than at the next change
+   * check (`changeCheckSeconds`): rclone forgets its cached listings and reads each folder afresh
+   * when it is next opened. Without a running rclone there is nothing cached, so nothing to do.
+   */
+  async refresh(): Promise<void> {
+    const rc = this.run?.rc
+    if (!rc) return
+    const timeoutMs = this.options.probeTimeoutMs * 2
+    await rc.call(refreshCall.method, refreshCall.params, timeoutMs).catch((cause: unknown) => {
+      throw new RmountError(
+        'MOUNT_TIMEOUT',
+        `rclone did not take the refresh (${this.redact(cause instanceof Error ? cause.message : String(cause))}): the mount may be hung; look at its state and log.`,
+        { cause },
+      )
+    })
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -256,14 +284,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
       this.folder = await resolveMountFolder(this.folder, this.probe)
       await this.prepare()
-      // Independent of each other, so they run together; a folder problem is reported first, being the local one.
-      const [folder, remote] = await Promise.allSettled([
-        prepareMountFolder(this.localPath, this.options.allowNonEmpty, this.probe),
-        preflight(this.rclone!, this.remote, this.remotePath, this.backend!, this.redact),
-      ])
-      if (folder.status === 'rejected') throw folder.reason
-      if (remote.status === 'rejected') throw remote.reason
-      await this.start()
+      await this.startBesidePreflight()
       await this.carryOverStrandedUploads()
     } catch (error) {
       const rmountError = this.asRmountError(error)
@@ -293,12 +314,48 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.redact = makeRedactor(this.backend.secrets)
   }
 
-  /** Starts rclone and resolves once the folder is mounted and answers. */
-  private async start(): Promise<void> {
+  /**
+   * Checks the remote (the preflight) while rclone starts, so a mount takes about as long as a plain
+   * `rclone mount` instead of the two one after the other. The preflight's specific errors still win:
+   * its failure stops the starting rclone, clears any mount it made, and is what mount() reports. A
+   * folder problem comes first, being the local one; rclone starts only on a ready folder.
+   */
+  private async startBesidePreflight(): Promise<void> {
+    const stopStart = new AbortController()
+    const remoteCheck = preflight(this.rclone!, this.remote, this.remotePath, this.backend!, this.redact)
+    remoteCheck.catch(() => stopStart.abort())
+    const folder = prepareMountFolder(this.localPath, this.options.allowNonEmpty, this.probe)
+    const started = folder.then(() => this.start(stopStart.signal))
+    const [folderReady, remote, run] = await Promise.allSettled([folder, remoteCheck, started])
+    if (folderReady.status === 'rejected') throw folderReady.reason
+    if (remote.status === 'rejected') {
+      await this.stopStartedRun()
+      throw remote.reason
+    }
+    if (run.status === 'rejected') throw run.reason
+  }
+
+  /** Ends an rclone started beside a preflight that failed, and the mount it may have made. */
+  private async stopStartedRun(): Promise<void> {
+    const run = this.run
+    if (run) {
+      run.child.kill('SIGTERM')
+      if (!(await Promise.race([run.exit.then(() => true), sleep(5000).then(() => false)]))) run.child.kill('SIGKILL')
+      await run.exit
+    }
+    if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
+  }
+
+  /** Starts rclone and resolves once the folder is mounted and answers; `stop` cuts the start short. */
+  private async start(stop?: AbortSignal): Promise<void> {
     const rclone = this.rclone!
     const backend = this.backend!
-    const args = mountArgs(this.remotePath, this.localPath, this.options, this.paths, backend)
+    const endpoint = rcEndpoint(rclone, this.paths.stateDir)
+    const args = mountArgs(this.remotePath, this.localPath, this.options, this.paths, backend, endpoint.addr)
     const logStart = await this.openLog()
+    // A socket left by a killed rclone would make this one fail to listen; nobody else uses this private folder.
+    if (endpoint.socketPath) await rm(endpoint.socketPath, { force: true })
+    if (stop?.aborted) throw new RmountError('MOUNT_TIMEOUT', 'The mount was stopped before rclone started.')
     const rcUser = 'rmount'
     const rcPass = randomBytes(24).toString('hex')
     const env = childEnv(process.env, { ...backend.env, RCLONE_RC_USER: rcUser, RCLONE_RC_PASS: rcPass })
@@ -308,6 +365,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const exit = exited(child)
     const run: Run = { child, pid: child.pid ?? -1, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
     let port: number | null = null
+    const rcReady = () => (endpoint.socketPath ? existsSync(endpoint.socketPath) : port !== null)
     run.tail = new LogTail(this.paths.logFile, logStart, (text) => {
       const line = this.onLogLine(text)
       if (!line) return
@@ -327,7 +385,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       await run.tail.poll()
       if (exitCode !== null) throw this.exitError(run, exitCode)
       if (signal.aborted) throw new RmountError('MOUNT_TIMEOUT', 'The mount was cancelled by an unmount.')
-      if (port !== null && findMount(await readMountTable(), this.localPath)?.fsType === 'fuse.rclone') break
+      if (stop?.aborted) throw new RmountError('MOUNT_TIMEOUT', 'The mount was stopped: the remote check failed.')
+      if (rcReady() && findMount(await readMountTable(), this.localPath)?.fsType === 'fuse.rclone') break
       if (performance.now() > deadline) {
         child.kill('SIGTERM')
         throw new RmountError(
@@ -341,7 +400,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       // rclone needs 60-100 ms to mount here; a short fixed step keeps a restart well under 250 ms.
       await sleep(10)
     }
-    run.rc = new RcClient(port!, rcUser, rcPass)
+    run.rc = new RcClient(endpoint.socketPath ? { socketPath: endpoint.socketPath } : { port: port! }, rcUser, rcPass)
     const answer = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, this.options.probeTimeoutMs * 2)
     if (!answer.ok) {
       child.kill('SIGTERM')
@@ -514,7 +573,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         readMountTable(),
         probeRound(this.probeKey, round, timeout, this.probeMember),
         full ? run.rc.call<CoreStats>('core/stats', {}, timeout) : skipped,
-        full ? run.rc.call<VfsStats>('vfs/stats', {}, timeout) : skipped,
+        full ? readUploadQueue(run.rc, this.rclone!, timeout) : skipped,
       ])
       const remote: PromiseSettledResult<unknown> = remoteOutcome.status === 'fulfilled' ? remoteOutcome.value : remoteOutcome
       if (this.run !== run || !isLive(this.stateValue)) return
@@ -561,15 +620,16 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     }
   }
 
-  private updateStats(core: PromiseSettledResult<CoreStats>, vfs: PromiseSettledResult<VfsStats>): void {
+  private updateStats(core: PromiseSettledResult<CoreStats>, uploads: PromiseSettledResult<UploadQueue>): void {
     if (core.status === 'fulfilled') {
       const c = core.value
       this.stats.transfer = { bytes: c.bytes, speed: c.speed, transferring: c.transferring?.length ?? 0, errors: c.errors }
     }
-    if (vfs.status === 'fulfilled' && vfs.value.diskCache) {
-      this.stats.pendingUploads = vfs.value.diskCache.uploadsQueued
-      this.stats.uploadsInProgress = vfs.value.diskCache.uploadsInProgress
-      this.pathMeta = vfs.value.diskCache.pathMeta
+    if (uploads.status === 'fulfilled') {
+      this.stats.pendingUploads = uploads.value.queued
+      this.stats.uploadsInProgress = uploads.value.inProgress
+      this.stats.pendingFiles = uploads.value.files
+      if (uploads.value.pathMeta) this.pathMeta = uploads.value.pathMeta
     }
   }
 
@@ -588,6 +648,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         throw error
       }
     }
+    const lastQueue = run?.rc && this.forceNow ? await this.lastQueuedFiles(run) : []
     if (run) {
       const outcome = await this.stopRun(run, this.forceNow)
       if (!outcome.ok) {
@@ -599,9 +660,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
     }
     if (findMount(await readMountTable(), this.localPath)) await fuseUnmount(this.localPath, true)
-    const pendingFiles = await this.pendingFiles()
+    const pendingFiles = [...new Set([...lastQueue, ...(await this.pendingFiles())])].sort()
     this.stats.pendingUploads = pendingFiles.length
     this.stats.uploadsInProgress = 0
+    this.stats.pendingFiles = null
     this.setState(
       'unmounted',
       pendingFiles.length ? `Unmounted; ${pendingFiles.length} file(s) wait in the cache for the next mount.` : 'Unmounted.',
@@ -627,20 +689,20 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     let quietRounds = 0
     while (quietRounds < 2) {
       if (this.run !== run || this.forceNow) return
-      const [core, vfs] = await Promise.allSettled([
+      const [core, uploads] = await Promise.allSettled([
         run.rc!.call<CoreStats>('core/stats', {}, 2000),
-        run.rc!.call<VfsStats>('vfs/stats', {}, 2000),
+        readUploadQueue(run.rc!, this.rclone!, 2000),
       ])
-      this.updateStats(core, vfs)
+      this.updateStats(core, uploads)
       const busy =
-        vfs.status === 'rejected' ||
+        uploads.status === 'rejected' ||
         core.status === 'rejected' ||
         this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
       quietRounds = busy ? 0 : (await this.pendingFiles()).length === 0 ? quietRounds + 1 : 0
       this.emit('health', this.health())
       if (quietRounds >= 2) return
       if (Date.now() > deadline) {
-        const files = await this.pendingFiles()
+        const files = this.stats.pendingFiles?.length ? this.stats.pendingFiles : await this.pendingFiles()
         throw new RmountError(
           'PENDING_UPLOADS',
           `${files.length || this.stats.pendingUploads + this.stats.uploadsInProgress} file(s) are still waiting to upload after ${Math.round(timeoutMs / 1000)} s (${files.slice(0, 5).join(', ') || 'in progress'}): the remote may be slow or unreachable. The mount stays up; try again later, or force the unmount (the files then upload at the next mount).`,
@@ -663,6 +725,17 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     }
     await run.exit
     return { ok: true, message: '' }
+  }
+
+  /**
+   * rclone's own list of what it has yet to upload (1.68 on), asked just before a forced stop. The
+   * cache scan after the stop adds any file closed at the last moment, and is all older rclone gives.
+   */
+  private lastQueuedFiles(run: Run): Promise<string[]> {
+    return readUploadQueue(run.rc!, this.rclone!, 1000).then(
+      (queue) => queue.files ?? [],
+      () => [],
+    )
   }
 
   /** Files rclone marked dirty in this mount's cache: written here, not yet on the remote. */

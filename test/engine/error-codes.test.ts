@@ -2,7 +2,7 @@
 // Each failure must carry its code, a message that says what to do, and no secret of the remote.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
@@ -414,7 +414,7 @@ describe('the remote', () => {
     console.log(`[errors] REMOTE_NOT_FOUND (sftp folder) in ${Math.round(folder.ms)} ms`)
   })
 
-  it('MOUNT_TIMEOUT: the server answers the preflight, then stops answering new connections', async () => {
+  it('MOUNT_TIMEOUT: the server answers the preflight but not the mount', async () => {
     const proxy = await stallingProxy(sshd.port)
     try {
       const m = await newMount(sftpRemote({ port: proxy.port }), sshd.rootDir, { mountTimeoutMs: 2000 })
@@ -468,12 +468,32 @@ describe('the remote', () => {
   })
 })
 
+/** The command line of the local process that holds the TCP connection from 127.0.0.1:`port` (from /proc). */
+function connectionOwner(port: number): string {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  const inodes = new Set<string>()
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6'])
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/)
+      if (fields[1]?.endsWith(local)) inodes.add(`socket:[${fields[9]}]`)
+    }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readdirSync(`/proc/${pid}/fd`).some((fd) => inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))))
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return ''
+}
+
 /**
- * A TCP proxy in front of `targetPort` that forwards connections until the first forwarded one closes (the preflight's
- * rclone exiting), then accepts new ones and never answers: a server that hangs right after the preflight.
+ * A TCP proxy in front of `targetPort` that forwards the preflight's connections (`rclone lsf`) and accepts every
+ * other one (the mount's own rclone, which starts beside the preflight) and never answers: a server that answers
+ * the check and hangs for the mount.
  */
 async function stallingProxy(targetPort: number): Promise<{ port: number; forwarded(): number; held(): number; close(): Promise<void> }> {
-  let forwarding = true
   let forwarded = 0
   let accepted = 0
   const sockets = new Set<Socket>()
@@ -482,14 +502,13 @@ async function stallingProxy(targetPort: number): Promise<{ port: number; forwar
     sockets.add(client)
     client.on('error', () => undefined)
     client.on('close', () => sockets.delete(client))
-    if (!forwarding) return
+    if (!/ lsf /.test(connectionOwner(client.remotePort!))) return
     forwarded++
     const upstream = connect(targetPort, '127.0.0.1')
     sockets.add(upstream)
     upstream.on('error', () => undefined)
     client.pipe(upstream).pipe(client)
     const end = () => {
-      forwarding = false
       client.destroy()
       upstream.destroy()
       sockets.delete(upstream)

@@ -6,14 +6,13 @@ import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:http'
 import { dirname, join, relative } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RemoteMount, RmountError, type MountOptionsInput, type MountState } from '../../electron/engine/index.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
-import { mountedPoints, waitForState } from '../mount-helpers.js'
+import { mountedPoints, rcStatusWithoutAuth, rcTargetOf, waitForState } from '../mount-helpers.js'
 
 const bucket = 'bucket'
 const caBundle = '/etc/ssl/certs/ca-certificates.crt'
@@ -152,26 +151,10 @@ async function procEnviron(pid: number): Promise<string[]> {
   return nulSplit(await readFile(`/proc/${pid}/environ`))
 }
 
-/** POSTs to rclone's rc endpoint without credentials and returns the HTTP status. */
-function rcStatusWithoutAuth(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      },
-    )
-    req.setTimeout(5000, () => req.destroy(new Error(`no answer from rc ${path}`)))
-    req.on('error', reject)
-    req.end('{}')
-  })
-}
-
-function rcPort(m: RemoteMount): number {
-  const line = m.recentLogs().find((l) => /Serving remote control on http:\/\/127\.0\.0\.1:\d+\//.test(l.message))
-  expect(line, 'the rc port is logged').toBeDefined()
-  return Number(/127\.0\.0\.1:(\d+)\//.exec(line!.message)![1])
+function rcTarget(m: RemoteMount): { socketPath: string } | { port: number } {
+  const target = rcTargetOf(m)
+  expect(target, 'the rc endpoint is a socket in the state folder, or its port is logged').not.toBeNull()
+  return target!
 }
 
 /** How long this process's main thread has waited for a CPU while runnable, in ms (Linux schedstat). */
@@ -555,9 +538,9 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
     const rawLog = await readFile(m.paths.logFile, 'utf8')
     expect(rawLog.includes(secret) || rawLog.includes(rcPass!)).toBe(false)
 
-    const port = rcPort(m)
-    expect(await rcStatusWithoutAuth(port, '/config/dump')).toBe(401)
-    expect(await rcStatusWithoutAuth(port, '/core/stats')).toBe(401)
+    const rc = rcTarget(m)
+    expect(await rcStatusWithoutAuth(rc, '/config/dump')).toBe(401)
+    expect(await rcStatusWithoutAuth(rc, '/core/stats')).toBe(401)
 
     expect((await m.unmount()).pendingFiles).toEqual([])
     await expectServerHolds(env.s3, new Map([['x.txt', Buffer.from('x')]]))
@@ -579,10 +562,10 @@ describe('RemoteMount on S3 (s3rver, real rclone and FUSE)', () => {
       expect(at).toBeGreaterThan(0)
       expect(cmdline[at + 1]).toBe(process.env.AWS_CA_BUNDLE)
 
-      const port = rcPort(m)
-      expect(await rcStatusWithoutAuth(port, '/config/dump')).toBe(401)
-      expect(await rcStatusWithoutAuth(port, '/operations/list')).toBe(401)
-      expect(await rcStatusWithoutAuth(port, '/core/stats')).toBe(401)
+      const rc = rcTarget(m)
+      expect(await rcStatusWithoutAuth(rc, '/config/dump')).toBe(401)
+      expect(await rcStatusWithoutAuth(rc, '/operations/list')).toBe(401)
+      expect(await rcStatusWithoutAuth(rc, '/core/stats')).toBe(401)
 
       const data = randomBytes(30_000)
       await writeFile(join(env.localPath, 'ca.bin'), data)
