@@ -52,6 +52,8 @@ function coreOperations(core: AppCore): IpcOperations {
     'config:import': () => core.importConfig(),
     'config:import-rclone': () => core.importRclone(),
     'demo:start': () => core.startDemo(),
+    'config:import-apply': (input) => core.applyImport(input),
+    'settings:choose-rclone': (input) => core.chooseRclone(input),
   }
 }
 

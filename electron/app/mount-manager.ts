@@ -393,7 +393,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
         const { mount } = entry
         const engine = new RemoteMount(remote, mount.remotePath, mount.localPath, {
           ...mount.options,
-          rclonePath: mount.options.rclonePath ?? entry.rclonePath,
+          rclonePath: entry.rclonePath,
         })
         this.attach(entry, engine)
         return engine
