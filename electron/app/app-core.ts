@@ -131,6 +131,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       // Decrypted here, in the main process, only when a mount starts.
       resolveRemote: (remote) => toEngineRemote(remote, this.cipher),
       progressIntervalMs: options.quitProgressIntervalMs,
+      pinHostKey: (remoteId, fingerprint) => this.pinHostKey(remoteId, fingerprint),
     })
     this.manager.on('health', (id, health) => this.emit('mount:health', { id, health }))
     this.manager.on('log', (id, line) => this.emit('mount:log', { id, line }))
@@ -180,6 +181,21 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const stored = await applyDraft({ id, name: request.name, remote: request.remote }, previous, this.cipher, config.settings)
       const remotes = previous ? config.remotes.map((r) => (r.id === id ? stored : r)) : [...config.remotes, stored]
       return { config: { ...config, remotes }, value: toRemoteView(stored) }
+    })
+  }
+
+  /**
+   * Records the host key an SFTP remote showed at its first successful connection, so every later connection
+   * must show the same key (HOST_KEY_MISMATCH otherwise, before any password is sent). A pin made meanwhile wins.
+   */
+  pinHostKey(remoteId: string, fingerprint: string): Promise<void> {
+    return this.change(async (config) => {
+      const remotes = config.remotes.map((saved) =>
+        saved.id === remoteId && saved.remote.type === 'sftp' && !saved.remote.hostKeyFingerprint && !saved.remote.knownHostsFile
+          ? { ...saved, remote: { ...saved.remote, hostKeyFingerprint: fingerprint } }
+          : saved,
+      )
+      return { config: { ...config, remotes }, value: undefined }
     })
   }
 
