@@ -39,7 +39,7 @@ async function loginLines(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sshd = await startSshd()
+  sshd = await startSshd({ logLevel: 'VERBOSE' })
 })
 
 afterEach(async () => {
