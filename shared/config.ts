@@ -172,6 +172,15 @@ export const mountOptionOverridesSchema = z
   .strict()
 export type MountOptionsInput = z.input<typeof mountOptionOverridesSchema>
 
+/**
+ * The mount options the desktop app keeps and its window may set: all but `rclonePath` (a program to run)
+ * and `stateDir` (where host keys and caches are written), which only a config file or the library may give.
+ */
+export const desktopMountOptionsSchema = mountOptionOverridesSchema.omit({ rclonePath: true, stateDir: true })
+
+/** Mount options that the desktop app never takes from its window or an imported file. */
+export const desktopOnlyForbiddenOptions = ['rclonePath', 'stateDir'] as const
+
 export const mountOptionDefaults = {
   readOnly: false,
   cacheMode: 'writes',

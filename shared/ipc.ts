@@ -7,6 +7,7 @@ import { z } from 'zod'
 import {
   checkS3Remote,
   checkSftpRemote,
+  desktopMountOptionsSchema,
   idSchema,
   mountOptionsSchema,
   remoteSchema,
@@ -60,7 +61,10 @@ export type RemoteView =
       remote: Omit<SftpRemote, 'password' | 'keyPassphrase'> & { password: SecretView; keyPassphrase: SecretView }
     }
 
-export const saveMountRequestSchema = z.object({ ...savedMountFields, id: idSchema.optional() }).strict()
+/** A mount as the editor sends it: never a program to run or a state folder (see desktopMountOptionsSchema). */
+export const saveMountRequestSchema = z
+  .object({ ...savedMountFields, options: desktopMountOptionsSchema.default({}), id: idSchema.optional() })
+  .strict()
 export type SaveMountRequest = z.infer<typeof saveMountRequestSchema>
 export type MountView = SavedMount
 
@@ -92,6 +96,33 @@ export interface TestConnectionResult {
   ok: boolean
   ms: number
   error?: ErrorInfo
+  /**
+   * The SSH server's key as this test saw it: `pinned` when the draft already pins it (and it matched);
+   * otherwise the window offers "Trust this key", which puts the fingerprint into the draft.
+   */
+  hostKey?: { fingerprint: string; pinned: boolean }
+}
+
+/**
+ * What an import would change, shown before anything changes (`config:import`, `config:import-rclone`);
+ * `config:import-apply` with its token applies exactly this. Secrets never appear, only where they go.
+ */
+export interface ImportReview {
+  token: string
+  source: 'rmount' | 'rclone'
+  fileName: string
+  remotes: Array<{ id: string; name: string; where: string; replaces: boolean }>
+  mounts: Array<{ id: string; remoteId: string; localPath: string; replaces: boolean }>
+  /** Mounts the file sets to mount at start: imported with it off unless the person ticks it. */
+  mountAtStart: Array<{ id: string; localPath: string }>
+  /** Secrets the file takes from environment variables, and where each would be sent. */
+  envRefs: Array<{ remoteId: string; field: string; variable: string; sentTo: string }>
+  /** Every mount option that differs from the defaults. */
+  options: Array<{ mountId: string; option: string; value: string }>
+  /** SSH hosts with no pinned key: pinned at their first successful connection. */
+  unpinnedHosts: Array<{ remoteId: string; host: string }>
+  /** What is left out, and why. */
+  skipped: string[]
 }
 
 const byId = z.object({ id: idSchema }).strict()
@@ -110,13 +141,16 @@ export const requestSchemas = {
   'mount:logs': byId,
   'mount:open-folder': byId,
   'mount:diagnostics': byId,
-  'settings:set': settingsSchema.partial().strict(),
+  // rclone's path is not among them: only the main process's file dialog sets it ('settings:choose-rclone').
+  'settings:set': settingsSchema.omit({ rclonePath: true }).partial().strict(),
   'system:check': z.undefined(),
   'dialog:pick-folder': z.object({ title: z.string().max(200).optional() }).strict(),
   'dialog:pick-file': z.object({ title: z.string().max(200).optional() }).strict(),
   'config:export': z.object({ includeSecrets: z.boolean().default(false) }).strict(),
   'config:import': z.undefined(),
   'config:import-rclone': z.undefined(),
+  'config:import-apply': z.object({ token: z.string().regex(/^[0-9a-f]{32}$/), mountAtStart: z.boolean().default(false) }).strict(),
+  'settings:choose-rclone': z.object({ useBundled: z.boolean().default(false) }).strict(),
   'demo:start': z.undefined(),
 } as const satisfies Record<string, z.ZodType>
 
@@ -145,8 +179,13 @@ export interface RequestResponses {
   'dialog:pick-folder': string | null
   'dialog:pick-file': string | null
   'config:export': { path: string } | null
-  'config:import': { remotes: number; mounts: number } | null
-  'config:import-rclone': { remotes: number; skipped: string[] } | null
+  /** Picks a config file and reviews it; nothing changes until 'config:import-apply'. */
+  'config:import': ImportReview | null
+  /** Picks an rclone.conf and reviews its S3 and SFTP remotes; nothing changes until 'config:import-apply'. */
+  'config:import-rclone': ImportReview | null
+  'config:import-apply': { remotes: number; mounts: number }
+  /** rclone's path, chosen in the main process's file dialog and checked to be a supported rclone; null when cancelled. */
+  'settings:choose-rclone': Settings | null
   /** Shares a demo folder on 127.0.0.1 over SFTP, saves its remote and mount, and mounts it. */
   'demo:start': { remoteId: string; mountId: string; health: MountHealth }
 }

@@ -8,16 +8,18 @@
  * renderer carries RemoteView, where a secret is only `{ set: boolean }`.
  */
 import { EventEmitter } from 'node:events'
-import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { lstat, readFile } from 'node:fs/promises'
 import { arch, homedir, platform } from 'node:os'
 import { basename, join } from 'node:path'
-import { describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
+import { configFileSchema, describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import {
   settingsSchema,
   type AppSnapshot,
   type EventChannel,
   type EventPayloads,
+  type ImportReview,
   type MountView,
   type RemoteDraft,
   type RemoteView,
@@ -32,14 +34,16 @@ import {
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
 import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
 import { checkSystem, testConnection, type UnmountResult } from '../engine/index.js'
-import { findRclone } from '../engine/rclone-binary.js'
+import { checkRclone, findRclone } from '../engine/rclone-binary.js'
 import { formatLogLine } from '../engine/rclone-log.js'
 import { makeRedactor } from '../engine/redact.js'
 import type { ConfigRepository, SecretCipher, ShellServices, StoredConfig } from './contracts.js'
 import { MountManager, type QuitProgress, type QuitResult, type ReconcileResult } from './mount-manager.js'
 import { exportConfig, importConfig, writeConfigFile } from './store/config-transfer.js'
+import { reviewImport } from './store/import-review.js'
+import { describeJsonError } from './store/json-syntax.js'
 import { importRcloneConf } from './store/rclone-conf-import.js'
-import { applyDraft, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
+import { applyDraft, checkKeepDestination, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
 import { secretFields, storedConfigSchema } from './store/store-schema.js'
 
 /** Events of the app core, one per event channel, carrying that channel's payload. */
@@ -58,6 +62,9 @@ export interface AppCoreOptions {
   demoDir?: string
 }
 
+/** An import as reviewed against a config: the review shown and the file that would be merged. */
+type ImportPlan = (config: StoredConfig, allowMountAtStart: boolean) => ReturnType<typeof reviewImport>
+
 /** What the window shows before it deletes a mount. */
 export interface DeleteDescription {
   title: string
@@ -66,6 +73,8 @@ export interface DeleteDescription {
 }
 
 const maxDiagnosticLogLines = 80
+/** States in which the mount folder is the live mount. */
+const mountedStates: ReadonlySet<string> = new Set(['mounted', 'degraded'])
 
 /** A lower-case id from a name a person typed, made unique among `taken`. */
 export function uniqueId(name: string, taken: ReadonlySet<string>, fallback: string): string {
@@ -106,6 +115,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   private lastReconcile: ReconcileResult = { added: [], updated: [], removed: [], deferred: [] }
   private readonly demoDir: string
   private demo: Promise<DemoShare> | null = null
+  /** The one import under review: what was shown, and how to build it again on the config of the moment. */
+  private pendingImport: { token: string; shown: string; plan: ImportPlan } | null = null
 
   private constructor(options: AppCoreOptions, config: StoredConfig, notice: string | null) {
     super()
@@ -120,6 +131,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       // Decrypted here, in the main process, only when a mount starts.
       resolveRemote: (remote) => toEngineRemote(remote, this.cipher),
       progressIntervalMs: options.quitProgressIntervalMs,
+      pinHostKey: (remoteId, fingerprint) => this.pinHostKey(remoteId, fingerprint),
     })
     this.manager.on('health', (id, health) => this.emit('mount:health', { id, health }))
     this.manager.on('log', (id, line) => this.emit('mount:log', { id, line }))
@@ -172,6 +184,21 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
   }
 
+  /**
+   * Records the host key an SFTP remote showed at its first successful connection, so every later connection
+   * must show the same key (HOST_KEY_MISMATCH otherwise, before any password is sent). A pin made meanwhile wins.
+   */
+  pinHostKey(remoteId: string, fingerprint: string): Promise<void> {
+    return this.change(async (config) => {
+      const remotes = config.remotes.map((saved) =>
+        saved.id === remoteId && saved.remote.type === 'sftp' && !saved.remote.hostKeyFingerprint && !saved.remote.knownHostsFile
+          ? { ...saved, remote: { ...saved.remote, hostKeyFingerprint: fingerprint } }
+          : saved,
+      )
+      return { config: { ...config, remotes }, value: undefined }
+    })
+  }
+
   /** Deletes a remote no mount uses. */
   deleteRemote(id: string): Promise<void> {
     return this.change(async (config) => {
@@ -192,6 +219,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
    */
   async testRemote(request: { remote: RemoteDraft; id?: string; remotePath: string }): Promise<TestConnectionResult> {
     const stored = request.id ? this.config.remotes.find((r) => r.id === request.id) : undefined
+    checkKeepDestination(stored, request.remote)
     const revealed = stored && stored.remote.type === request.remote.type ? await toEngineRemote(stored, this.cipher) : undefined
     const remote: Record<string, unknown> = { ...request.remote }
     const secrets: string[] = []
@@ -273,7 +301,15 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
 
   /** Opens the folder of a saved mount (never an arbitrary path the page names). */
   async openFolder(id: string): Promise<void> {
-    await this.shell.openPath(this.savedMount(id).localPath)
+    const { localPath } = this.savedMount(id)
+    // A mounted folder is the mount point itself (and a stat of it could wait on a hung server); any other
+    // is checked to be a real folder, not a file or a link that a file manager would follow elsewhere.
+    if (!mountedStates.has(this.manager.state(id))) {
+      const info = await lstat(localPath).catch(() => null)
+      if (!info?.isDirectory())
+        throw new RmountError('MOUNTPOINT_INVALID', `${localPath} is not a folder: mount it first, or choose another folder for the mount.`)
+    }
+    await this.shell.openPath(localPath)
   }
 
   /**
@@ -325,6 +361,19 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
   }
 
+  /**
+   * rclone's path, chosen by the person in the main process's file dialog (the window can only ask for the
+   * dialog): checked to run as an rclone of a supported version before it is saved. `useBundled` goes back
+   * to the bundled rclone, then PATH.
+   */
+  async chooseRclone(options: { useBundled: boolean }): Promise<Settings | null> {
+    if (options.useBundled) return this.setSettings({ rclonePath: '' })
+    const path = await this.shell.pickFile('Choose the rclone program')
+    if (!path) return null
+    await checkRclone(path)
+    return this.setSettings({ rclonePath: path })
+  }
+
   /** What this machine has and lacks for mounting. */
   systemCheck(): Promise<SystemCheckView> {
     return checkSystem({ rclonePath: this.config.settings.rclonePath || undefined })
@@ -354,20 +403,24 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     return { path }
   }
 
-  /** Imports an `rmount up --config` file the user picks, merged by id (the file wins); inline secrets are encrypted. */
+  /**
+   * Picks an `rmount up --config` file and reviews it: nothing changes until `applyImport` with the review's
+   * token. Merged by id (the file wins); inline secrets are encrypted when applied.
+   */
   async importConfig(): Promise<RequestResponses['config:import']> {
     const path = await this.shell.pickFile('Import an RMount config file')
     if (!path) return null
-    const json = await this.readJson(path)
-    return this.change(async (config) => {
-      const { config: next, remotes, mounts } = await importConfig(json, config, this.cipher)
-      return { config: next, value: { remotes, mounts } }
-    })
+    const parsed = configFileSchema.safeParse(await this.readJson(path))
+    if (!parsed.success) throw invalid(`The config file has errors:\n${describeIssues(parsed.error)}`)
+    const file = parsed.data
+    return this.review((config, allowMountAtStart) =>
+      reviewImport(file, config, { kind: 'rmount', fileName: basename(path) }, allowMountAtStart),
+    )
   }
 
   /**
-   * Imports the S3 and SFTP remotes of an rclone.conf the user picks; the file is only read. An id
-   * already taken gets a suffix: an rclone remote must not silently replace one made in RMount.
+   * Picks an rclone.conf and reviews its S3 and SFTP remotes; the file is only read, and nothing changes until
+   * `applyImport`. An id already taken gets a suffix: an rclone remote must not silently replace one made in RMount.
    */
   async importRclone(): Promise<RequestResponses['config:import-rclone']> {
     const path = await this.shell.pickFile('Import remotes from an rclone.conf')
@@ -375,17 +428,42 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
       throw fileError('Reading', path, error)
     })
-    return this.change(async (config) => {
-      const found = importRcloneConf(text)
+    const found = importRcloneConf(text)
+    return this.review((config, allowMountAtStart) => {
       const taken = new Set(config.remotes.map((r) => r.id))
       const remotes = found.remotes.map((remote) => {
         const id = uniqueId(remote.id, taken, 'remote')
         taken.add(id)
         return { ...remote, id }
       })
-      const { config: next } = await importConfig({ version: 1, remotes, mounts: [] }, config, this.cipher)
-      return { config: next, value: { remotes: remotes.length, skipped: found.skipped } }
+      const source = { kind: 'rclone' as const, fileName: basename(path), skipped: found.skipped }
+      return reviewImport({ version: 1, remotes, mounts: [] }, config, source, allowMountAtStart)
     })
+  }
+
+  /**
+   * Applies the import the person reviewed, exactly as reviewed: if the settings changed since in a way that
+   * changes the review, it is refused and must be reviewed again. Mounts keep `mountAtStart` only with `mountAtStart`.
+   */
+  applyImport(request: { token: string; mountAtStart: boolean }): Promise<RequestResponses['config:import-apply']> {
+    return this.change(async (config) => {
+      const pending = this.pendingImport
+      if (!pending || pending.token !== request.token)
+        throw invalid('This import review is no longer open: import the file again to review it.')
+      const now = pending.plan(config, request.mountAtStart)
+      if (JSON.stringify(now.review) !== pending.shown)
+        throw invalid('The settings changed since this import was reviewed: import the file again to review it.')
+      const { config: next, remotes, mounts } = await importConfig(now.file, config, this.cipher)
+      this.pendingImport = null
+      return { config: next, value: { remotes, mounts } }
+    })
+  }
+
+  private review(plan: ImportPlan): ImportReview {
+    const { review } = plan(this.config, false)
+    const token = randomBytes(16).toString('hex')
+    this.pendingImport = { token, shown: JSON.stringify(review), plan }
+    return { token, ...review }
   }
 
   /**
@@ -456,7 +534,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     try {
       return JSON.parse(text)
     } catch (error) {
-      throw invalid(`${path} is not valid JSON (${(error as Error).message}): choose an RMount config file.`)
+      throw invalid(`${basename(path)} cannot be imported: ${describeJsonError(text, error)}. Choose an RMount config file.`)
     }
   }
 

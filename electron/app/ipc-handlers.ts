@@ -52,6 +52,8 @@ function coreOperations(core: AppCore): IpcOperations {
     'config:import': () => core.importConfig(),
     'config:import-rclone': () => core.importRclone(),
     'demo:start': () => core.startDemo(),
+    'config:import-apply': (input) => core.applyImport(input),
+    'settings:choose-rclone': (input) => core.chooseRclone(input),
   }
 }
 
@@ -71,6 +73,18 @@ export interface IpcHandlerOptions {
   onUnexpected?: (channel: RequestChannel, error: unknown) => void
 }
 
+/** The largest request the window may send, as JSON: a whole config fits many times over; a flood does not reach a schema. */
+export const maxPayloadChars = 256 * 1024
+
+/** Whether a payload is small enough (and plain enough) to parse: cycles and BigInts, which IPC can carry, are not. */
+function withinLimit(payload: unknown): boolean {
+  try {
+    return (JSON.stringify(payload) ?? '').length <= maxPayloadChars
+  } catch {
+    return false
+  }
+}
+
 function handler<C extends RequestChannel>(
   channel: C,
   operation: IpcOperations[C],
@@ -79,6 +93,14 @@ function handler<C extends RequestChannel>(
   const schema = requestSchemas[channel] as z.ZodType
   return async (payload: unknown): Promise<IpcResult<RequestResponses[C]>> => {
     // Parsed before anything else: the page is not trusted to send what its types say.
+    if (!withinLimit(payload))
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_CONFIG',
+          message: `The request is too large or not plain data (at most ${maxPayloadChars} characters of JSON).`,
+        },
+      }
     const parsed = schema.safeParse(payload)
     if (!parsed.success) {
       return { ok: false, error: { code: 'INVALID_CONFIG', message: describeIssues(parsed.error) } }

@@ -31,6 +31,8 @@ export interface MountManagerOptions {
   resolveRemote(remote: StoredRemote): Promise<RemoteInput>
   /** How often quitAll reports progress, in ms. */
   progressIntervalMs?: number
+  /** Saves the host key an SFTP remote without one showed at its first successful connection (pin on first use). */
+  pinHostKey?: (remoteId: string, fingerprint: string) => Promise<void>
 }
 
 /**
@@ -118,6 +120,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
   private readonly entries = new Map<string, Entry>()
   private readonly resolveRemote: (remote: StoredRemote) => Promise<RemoteInput>
   private readonly progressIntervalMs: number
+  private readonly pinHostKey: MountManagerOptions['pinHostKey']
   private quitting: Promise<QuitResult> | null = null
   private quitForced = false
   private quitRequests = 0
@@ -128,6 +131,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     super()
     this.resolveRemote = options.resolveRemote
     this.progressIntervalMs = options.progressIntervalMs ?? 250
+    this.pinHostKey = options.pinHostKey
   }
 
   /** Brings the mounts in line with the config; see ReconcileResult for what waits for an unmount. */
@@ -391,9 +395,16 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
       try {
         const remote = await this.resolveRemote(entry.remote)
         const { mount } = entry
+        const pin = this.pinHostKey
+        const remoteId = entry.remote.id
         const engine = new RemoteMount(remote, mount.remotePath, mount.localPath, {
           ...mount.options,
-          rclonePath: mount.options.rclonePath ?? entry.rclonePath,
+          rclonePath: entry.rclonePath,
+          // The store is where a desktop pin lives (the remote's hostKeyFingerprint), so there is none to look up here.
+          // A pin that cannot be saved (a store from a newer RMount) is tried again at the next mount; it must not fail this one.
+          ...(pin
+            ? { hostKeyPins: { get: async () => undefined, set: (_name: string, fp: string) => pin(remoteId, fp).catch(() => undefined) } }
+            : {}),
         })
         this.attach(entry, engine)
         return engine

@@ -8,6 +8,8 @@ import { RmountError } from '../../shared/errors.js'
 import type { MountHealth } from '../../shared/mount-state.js'
 import { loadConfigFile, mountsFromConfig } from '../engine/config-file.js'
 import { startDemoShare } from '../engine/demo-share.js'
+import { fileHostKeyPins } from '../engine/host-key-pin.js'
+import { rmountStateHome } from '../engine/rclone-config.js'
 import { RemoteMount } from '../engine/remote-mount.js'
 import { RemoteServer } from '../engine/remote-server.js'
 import { checkSystem } from '../engine/system-check.js'
@@ -16,7 +18,9 @@ const usage = `rmount: keep remote storage mounted as local folders.
 
 Usage:
   rmount check [--rclone PATH]                 report what this machine has and lacks; exit 1 when something is missing
-  rmount up --config FILE                      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully
+  rmount up --config FILE [--require-pin]      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully;
+                                               SSH hosts without a hostKeyFingerprint are pinned at their first connection
+                                               (in ~/.local/state/rmount/host-keys.json); --require-pin refuses them instead
   rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
                                                share DIR over SFTP to the holders of the keys in FILE
   rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health
@@ -100,12 +104,13 @@ async function supervise(mounts: Map<string, RemoteMount>): Promise<number> {
 }
 
 async function up(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } })
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, 'require-pin': { type: 'boolean' } } })
   if (!values.config) throw new RmountError('INVALID_CONFIG', 'rmount up needs --config FILE (the JSON file the desktop app exports).')
   const { config, warnings } = await loadConfigFile(values.config)
   warnings.forEach((w) => print(`warning: ${w}`))
   if (config.mounts.length === 0) throw new RmountError('INVALID_CONFIG', `${values.config} has no mounts: add one under "mounts".`)
-  return supervise(mountsFromConfig(config))
+  const hostKeyPins = fileHostKeyPins(join(rmountStateHome(), 'host-keys.json'), { requirePin: values['require-pin'] })
+  return supervise(mountsFromConfig(config, { hostKeyPins }))
 }
 
 async function serve(args: string[]): Promise<number> {

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { configFileSchema, describeIssues, type ConfigFile, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { describeJsonSyntaxError } from '../../shared/json-syntax.js'
+import type { HostKeyPins } from './host-key-pin.js'
 import { RemoteMount } from './remote-mount.js'
 
 export async function loadConfigFile(path: string): Promise<{ config: ConfigFile; warnings: string[] }> {
@@ -37,13 +38,13 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
   return { config: parsed.data, warnings }
 }
 
-/** One RemoteMount per mount of the config, keyed by the mount's id. */
-export function mountsFromConfig(config: ConfigFile): Map<string, RemoteMount> {
+/** One RemoteMount per mount of the config, keyed by the mount's id; SFTP hosts without a fingerprint are pinned in `hostKeyPins`. */
+export function mountsFromConfig(config: ConfigFile, options: { hostKeyPins?: HostKeyPins } = {}): Map<string, RemoteMount> {
   const remotes = new Map(config.remotes.map((r) => [r.id, r.remote]))
   return new Map(
     config.mounts.map((mount: SavedMount) => [
       mount.id,
-      new RemoteMount(remotes.get(mount.remoteId)!, mount.remotePath, mount.localPath, mount.options),
+      new RemoteMount(remotes.get(mount.remoteId)!, mount.remotePath, mount.localPath, { ...mount.options, ...options }),
     ]),
   )
 }

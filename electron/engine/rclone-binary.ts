@@ -125,6 +125,14 @@ export function findRclone(explicitPath?: string): Promise<RcloneInfo> {
   return found
 }
 
+/**
+ * Checks that `path` runs as an rclone RMount supports (`rclone version`, 10 s at most, >= minimumVersion),
+ * uncached: for a path a person just chose, before it is saved.
+ */
+export function checkRclone(path: string): Promise<RcloneInfo> {
+  return locate(path, undefined)
+}
+
 async function locate(explicitPath: string | undefined, fromEnv: string | undefined): Promise<RcloneInfo> {
   let path: string | undefined
   let source: RcloneSource | undefined

@@ -61,14 +61,18 @@ export interface MountPaths {
   knownHostsFile: string
 }
 
+/** RMount's state folder: `$XDG_STATE_HOME/rmount` (default `~/.local/state/rmount`). */
+export function rmountStateHome(): string {
+  return join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'rmount')
+}
+
 /**
  * Where a mount keeps its files. The default depends only on the local folder, so the cache (and any
  * file in it still waiting to upload) is found again by the next mount of that folder, even after
  * the app restarts. It lives under XDG_STATE_HOME, not the cache folder: it may hold unsent data.
  */
 export function mountPaths(localPath: string, stateDir?: string): MountPaths {
-  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state')
-  const dir = stateDir ?? join(base, 'rmount', 'mounts', createHash('sha256').update(localPath).digest('hex').slice(0, 16))
+  const dir = stateDir ?? join(rmountStateHome(), 'mounts', createHash('sha256').update(localPath).digest('hex').slice(0, 16))
   return { stateDir: dir, cacheDir: join(dir, 'cache'), logFile: join(dir, 'rclone.log'), knownHostsFile: join(dir, 'known_hosts') }
 }
 

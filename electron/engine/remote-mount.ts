@@ -27,7 +27,7 @@ import { refreshCall } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
-import { pinHostKey } from './host-key-pin.js'
+import { prepareHostKey, type HostKeyPins } from './host-key-pin.js'
 import { LogTail } from './log-tail.js'
 import { canTransition, isLive } from './mount-states.js'
 import { prepareMountFolder, resolveMountFolder } from './mount-folder.js'
@@ -151,10 +151,20 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   /** Set by unmount() to stop a mount or restart under way. */
   private abort = new AbortController()
   private forceNow = false
+  /** Where an SFTP host without a fingerprint of its own is pinned on first use; without it, any host key is accepted. */
+  private readonly hostKeyPins: HostKeyPins | undefined
+  /** This mount()'s host key, recorded in `hostKeyPins` once the first connection succeeded. */
+  private hostKey: Awaited<ReturnType<typeof prepareHostKey>> | null = null
 
-  constructor(remote: RemoteInput, remotePath: string, localPath: string, options: MountOptionsInput & { fsProbe?: FsProbe } = {}) {
+  constructor(
+    remote: RemoteInput,
+    remotePath: string,
+    localPath: string,
+    options: MountOptionsInput & { fsProbe?: FsProbe; hostKeyPins?: HostKeyPins } = {},
+  ) {
     super()
-    const { fsProbe, ...mountOptions } = options
+    const { fsProbe, hostKeyPins, ...mountOptions } = options
+    this.hostKeyPins = hostKeyPins
     const parsedRemote = remoteSchema.safeParse(remote)
     if (!parsedRemote.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsedRemote.error)}`)
     const parsedOptions = mountOptionsSchema.safeParse(mountOptions)
@@ -285,6 +295,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       this.folder = await resolveMountFolder(this.folder, this.probe)
       await this.prepare()
       await this.startBesidePreflight()
+      if (this.hostKey?.firstUse) await this.hostKeyPins?.set(this.hostKey.name, this.hostKey.fingerprint)
       await this.carryOverStrandedUploads()
     } catch (error) {
       const rmountError = this.asRmountError(error)
@@ -305,8 +316,9 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     await mkdir(this.paths.cacheDir, { recursive: true, mode: 0o700 })
     await chmod(this.paths.stateDir, 0o700)
     let knownHostsFile: string | undefined
-    if (this.remote.type === 'sftp' && this.remote.hostKeyFingerprint) {
-      await pinHostKey(this.remote, this.paths.knownHostsFile)
+    this.hostKey = null
+    if (this.remote.type === 'sftp' && !this.remote.knownHostsFile && (this.remote.hostKeyFingerprint || this.hostKeyPins)) {
+      this.hostKey = await prepareHostKey(this.remote, this.paths.knownHostsFile, this.hostKeyPins)
       knownHostsFile = this.paths.knownHostsFile
     }
     const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined

@@ -280,6 +280,17 @@ describe('IPC handlers over the app core', () => {
     expect(report.items.map((i) => i.name)).toEqual(['rclone', '/dev/fuse', 'fusermount'])
   })
 
+  it('sets rclone only from the dialog, checked to be a supported rclone; back to the bundled one on request', async () => {
+    rig.shell.nextFile = null
+    expect(await ok(rig, 'settings:choose-rclone', {})).toBeNull()
+    rig.shell.nextFile = '/usr/bin/rclone'
+    expect((await ok(rig, 'settings:choose-rclone', {}))?.rclonePath).toBe('/usr/bin/rclone')
+    rig.shell.nextFile = '/bin/true'
+    expect((await refused(rig, 'settings:choose-rclone', {}, 'RCLONE_NOT_FOUND')).message).toMatch(/is not rclone/)
+    expect((await ok(rig, 'app:snapshot', undefined)).settings.rclonePath).toBe('/usr/bin/rclone')
+    expect((await ok(rig, 'settings:choose-rclone', { useBundled: true }))?.rclonePath).toBe('')
+  })
+
   it('passes the dialogs through the shell', async () => {
     rig.shell.nextFolder = '/home/me/bucket'
     expect(await ok(rig, 'dialog:pick-folder', { title: 'Mount folder' })).toBe('/home/me/bucket')
@@ -307,7 +318,10 @@ describe('IPC handlers over the app core', () => {
 
     const other = await newRig()
     other.shell.nextFile = withSecretsPath
-    expect(await ok(other, 'config:import', undefined)).toEqual({ remotes: 1, mounts: 1 })
+    const review = await ok(other, 'config:import', undefined)
+    expect(review).toMatchObject({ source: 'rmount', fileName: 'with-secrets.json', remotes: [{ id: remoteId, replaces: false }] })
+    expect((await ok(other, 'app:snapshot', undefined)).remotes).toEqual([])
+    expect(await ok(other, 'config:import-apply', { token: review!.token })).toEqual({ remotes: 1, mounts: 1 })
     const mine = await ok(rig, 'app:snapshot', undefined)
     const theirs = await ok(other, 'app:snapshot', undefined)
     expect(theirs.remotes).toEqual(mine.remotes)
@@ -346,9 +360,12 @@ describe('IPC handlers over the app core', () => {
       { mode: 0o600 },
     )
     rig.shell.nextFile = conf
-    const result = await ok(rig, 'config:import-rclone', undefined)
-    expect(result?.remotes).toBe(2)
-    expect(result?.skipped.join('\n')).toMatch(/drive/)
+    const review = await ok(rig, 'config:import-rclone', undefined)
+    expect(review?.remotes.map((r) => r.id)).toEqual(['test-s3-2', 'nas'])
+    expect(review?.skipped.join('\n')).toMatch(/drive/)
+    // The SSH host has no pinned key: the review says so, and it is pinned at its first connection.
+    expect(review?.unpinnedHosts).toEqual([{ remoteId: 'nas', host: 'nas.lan:22' }])
+    expect(await ok(rig, 'config:import-apply', { token: review!.token })).toEqual({ remotes: 2, mounts: 0 })
     const snapshot = await ok(rig, 'app:snapshot', undefined)
     expect(snapshot.remotes.map((r) => r.id)).toEqual([remoteId, 'test-s3-2', 'nas'])
     expect(snapshot.remotes.find((r) => r.id === remoteId)?.name).toBe('Test S3 renamed')

@@ -26,7 +26,7 @@ export interface SshdServer extends TestServer {
 const sshdBinary = '/usr/sbin/sshd'
 
 /** A real OpenSSH sshd on a free high port on 127.0.0.1, temporary config, key-only auth for the current user, `Subsystem sftp internal-sftp`. */
-export async function startSshd(): Promise<SshdServer> {
+export async function startSshd(options: { logLevel?: 'ERROR' | 'VERBOSE' } = {}): Promise<SshdServer> {
   const dir = await tempDir('rmount-sshd-')
   const rootDir = join(dir, 'root')
   const configFile = join(dir, 'sshd_config')
@@ -46,7 +46,7 @@ export async function startSshd(): Promise<SshdServer> {
     name: 'sshd',
     logFile: join(dir, 'sshd.log'),
     async launch(port) {
-      await writeFile(configFile, sshdConfig(port, dir, authorizedKeysFile))
+      await writeFile(configFile, sshdConfig(port, dir, authorizedKeysFile, options.logLevel ?? 'ERROR'))
       await writeFile(knownHostsFile, knownHostsLine('127.0.0.1', port, hostKey.publicKey))
       // sshd re-executes itself for each connection, which needs an absolute path; -e logs to stderr, i.e. the log file.
       return { command: sshdBinary, args: ['-D', '-e', '-f', configFile] }
@@ -65,7 +65,8 @@ export async function startSshd(): Promise<SshdServer> {
   }
 }
 
-function sshdConfig(port: number, dir: string, authorizedKeysFile: string): string {
+/** `logLevel` VERBOSE logs every login attempt, for tests that must show none happened. */
+function sshdConfig(port: number, dir: string, authorizedKeysFile: string, logLevel: string): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -81,7 +82,7 @@ function sshdConfig(port: number, dir: string, authorizedKeysFile: string): stri
     'KbdInteractiveAuthentication no',
     'Subsystem sftp internal-sftp',
     'PrintMotd no',
-    'LogLevel ERROR',
+    `LogLevel ${logLevel}`,
     '',
   ].join('\n')
 }

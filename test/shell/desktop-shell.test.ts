@@ -103,7 +103,7 @@ async function addMount(core: AppCore, folder: string, accessKeyId = s3.accessKe
     remotePath: `${bucket}/${folder}`,
     localPath,
     mountAtStart: false,
-    options: { stateDir: await tempDir('rmount-shell-mount-state-'), writeBackMs: 2000 },
+    options: { writeBackMs: 2000 },
   })
   return { remote, mount }
 }

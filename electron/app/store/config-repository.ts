@@ -13,11 +13,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { chmod, copyFile, constants, link, unlink } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import Conf from 'conf'
 import { describeIssues } from '../../../shared/config.js'
 import { RmountError } from '../../../shared/errors.js'
 import type { ConfigRepository, StoredConfig } from '../contracts.js'
+import { describeJsonError } from './json-syntax.js'
 import { defaultStoredConfig, migrate, storeVersion, storedConfigSchema, storedVersion } from './store-schema.js'
 
 /** Where the config lives. */
@@ -100,7 +102,8 @@ export class FileConfigRepository implements ConfigRepository {
     try {
       raw = { ...this.#open().store }
     } catch (error) {
-      if (error instanceof SyntaxError) return { kind: 'unusable', reason: `it is not valid JSON (${error.message})` }
+      // Said without quoting the file: JSON.parse's message would show the text around the error, secrets included.
+      if (error instanceof SyntaxError) return { kind: 'unusable', reason: describeJsonError(readFileSync(this.path, 'utf8'), error) }
       const code = (error as NodeJS.ErrnoException).code ?? String(error)
       const message = `The settings file ${this.path} cannot be read (${code}): check its permissions.`
       throw new RmountError('INVALID_CONFIG', message, { cause: error })

@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { describeIssues, remoteSchema, type Remote } from '../../../shared/config.js'
+import { describeIssues, remoteSchema, s3ProviderDefaults, type Remote, type S3Provider } from '../../../shared/config.js'
 import { RmountError } from '../../../shared/errors.js'
 import { remoteDraftSchema, type RemoteDraft, type RemoteView, type SecretInput, type Settings } from '../../../shared/ipc.js'
 import type { SecretCipher, StoredConfig, StoredRemote, StoredSecret } from '../contracts.js'
@@ -87,6 +87,33 @@ export function toRemoteView(stored: StoredRemote): RemoteView {
   return { id, name, remote: { ...rest, password: { set: password !== undefined }, keyPassphrase: { set: keyPassphrase !== undefined } } }
 }
 
+/** Where a remote's secrets go: the fields that, when changed, make a saved secret go to another server or account. */
+function destination(remote: Record<string, unknown>): string {
+  if (remote.type === 'sftp') return JSON.stringify(['sftp', remote.host, remote.port ?? 22, remote.user])
+  // An S3 remote without an endpoint talks to its provider's default one.
+  const provider = remote.provider as S3Provider
+  return JSON.stringify(['s3', remote.endpoint ?? s3ProviderDefaults[provider]?.endpoint ?? provider])
+}
+
+/**
+ * Refuses `{ keep: true }` when the draft goes somewhere else than the stored remote (type, host, port,
+ * user or endpoint changed): a kept password would otherwise be sent to the new server, which may be anyone's.
+ */
+export function checkKeepDestination(
+  previous: { id: string; remote: Record<string, unknown> } | undefined,
+  draft: Record<string, unknown>,
+): void {
+  const type = draft.type as 's3' | 'sftp'
+  const kept = secretFields[type].filter((field) => typeof draft[field] === 'object' && draft[field] !== null)
+  if (!previous || kept.length === 0 || destination(previous.remote) === destination(draft)) return
+  const what = kept.map(secretLabel).join(' and ')
+  throw new RmountError(
+    'INVALID_CONFIG',
+    `The saved ${what} of remote "${previous.id}" stays with its server: the ${type === 'sftp' ? 'host, port or user' : 'type or endpoint'} ` +
+      `changed, so enter the ${what} again for the new one.`,
+  )
+}
+
 /** An editor draft with the id the caller chose for it (new remotes get theirs before saving). */
 export interface NamedRemoteDraft {
   id: string
@@ -106,6 +133,7 @@ export async function applyDraft(
 ): Promise<StoredRemote> {
   const checked = remoteDraftSchema.safeParse(draft.remote)
   if (!checked.success) throw new RmountError('INVALID_CONFIG', `Remote "${draft.id}" was not saved:\n${describeIssues(checked.error)}`)
+  checkKeepDestination(previous, checked.data)
   const remote = await mapSecretFields(checked.data, async (input, field) => {
     const secret = input as SecretInput
     if (typeof secret === 'string') return storeSecret(secret, cipher, settings)

@@ -9,6 +9,7 @@ import {
   checkSftpRemote,
   configFileSchema,
   describeIssues,
+  desktopMountOptionsSchema,
   s3RemoteFields,
   savedMountSchema,
   savedRemoteSchema,
@@ -20,7 +21,7 @@ import { settingsSchema } from '../../../shared/ipc.js'
 import type { StoredConfig } from '../contracts.js'
 
 /** The layout version this build writes; a file with a higher one came from a newer RMount. */
-export const storeVersion = 1
+export const storeVersion = 2
 
 /** The fields of each remote type that hold secrets. */
 export const secretFields: Readonly<Record<'s3' | 'sftp', readonly string[]>> = {
@@ -59,11 +60,14 @@ export type StoredRemoteData = z.infer<typeof storedRemoteSchema>
 // type, which those rules never read; the cast only hides the config file's own field types from that guard.
 const configFileBase = configFileSchema as unknown as z.ZodObject<Record<never, never>, z.core.$strict>
 
+/** A mount as the desktop app keeps it: without `rclonePath` or `stateDir`, which its window may not set. */
+export const storedMountSchema = savedMountSchema.extend({ options: desktopMountOptionsSchema.default({}) })
+
 /** The whole store at `storeVersion`. */
 export const storedConfigSchema = configFileBase.safeExtend({
   version: z.literal(storeVersion),
   remotes: z.array(storedRemoteSchema).default([]),
-  mounts: z.array(savedMountSchema).default([]),
+  mounts: z.array(storedMountSchema).default([]),
   settings: settingsSchema,
 })
 export type StoredConfigData = z.infer<typeof storedConfigSchema>
@@ -111,6 +115,24 @@ export const migrations: readonly MigrationStep[] = [
           return { ...saved, remote }
         }),
         settings: settingsV1,
+      }
+    },
+  },
+  {
+    from: 1,
+    change:
+      'Mounts no longer keep rclonePath or stateDir: the window could set them, naming any program to run or any folder ' +
+      'to write host keys into. rclone is chosen in Settings; every mount uses its own folder.',
+    up(raw) {
+      const mounts = Array.isArray(raw.mounts) ? raw.mounts : []
+      return {
+        ...raw,
+        version: 2,
+        mounts: mounts.map((mount: unknown) => {
+          if (!isRecord(mount) || !isRecord(mount.options)) return mount
+          const { rclonePath: _rclonePath, stateDir: _stateDir, ...options } = mount.options
+          return { ...mount, options }
+        }),
       }
     },
   },

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { RmountError } from '../../../shared/errors.js'
 import type { StoredConfig } from '../../../electron/app/contracts.js'
 import { FileConfigRepository } from '../../../electron/app/store/config-repository.js'
-import { defaultStoredConfig, storedConfigSchema } from '../../../electron/app/store/store-schema.js'
+import { defaultStoredConfig, storeVersion, storedConfigSchema } from '../../../electron/app/store/store-schema.js'
 import { fullConfig, tempDir } from './fixtures.js'
 
 // Parsed twice to reach the form a reload gives: shared/config.ts's `mountOptionsSchema.partial()` keeps the inner
@@ -60,6 +60,18 @@ describe('FileConfigRepository', () => {
     await repo.save(config)
     expect(await readFile(join(cwd, moved!))).toEqual(bytes)
     expect((await repo.load()).config).toEqual(config)
+  })
+
+  it('says where a file is not JSON without quoting it: it may hold a secret', async () => {
+    const { repo, path } = await repository()
+    const secret = 'hunter2-in-the-file'
+    for (const text of [`{\n  "version": 1,\n  "pass": ${secret}\n}`, `{"pass": "${secret}", `]) {
+      await writeFile(path, text)
+      const { notice } = await repo.load()
+      expect(notice).toContain('not valid JSON')
+      expect(notice).not.toContain(secret)
+      expect(notice).not.toContain('hunter')
+    }
   })
 
   it('moves an empty file aside too', async () => {
@@ -117,7 +129,7 @@ describe('FileConfigRepository', () => {
   it('refuses to save over a newer file that appeared after load', async () => {
     const { repo, path } = await repository()
     await repo.load()
-    const text = JSON.stringify({ version: 2, settings: {} })
+    const text = JSON.stringify({ version: storeVersion + 1, settings: {} })
     await writeFile(path, text)
     await expect(repo.save(config)).rejects.toThrow(/newer RMount/)
     expect(await readFile(path, 'utf8')).toBe(text)
@@ -126,7 +138,7 @@ describe('FileConfigRepository', () => {
   it('moves aside a file that became unusable after load before saving', async () => {
     const { cwd, repo, path } = await repository()
     await repo.save(config)
-    const edits = ['{ hand edit gone wrong', JSON.stringify({ ...config, version: 1, mounts: 'oops' })]
+    const edits = ['{ hand edit gone wrong', JSON.stringify({ ...config, version: storeVersion, mounts: 'oops' })]
     for (const edit of edits) {
       await writeFile(path, edit)
       await repo.save(config)
@@ -147,7 +159,7 @@ describe('FileConfigRepository', () => {
     expect(loaded.settings.theme).toBe('system')
     expect(loaded.remotes[0]!.remote).toMatchObject({ type: 'sftp', host: 'box', port: 22 })
     await repo.save(loaded)
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 1, settings: { theme: 'system' } })
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: storeVersion, settings: { theme: 'system' } })
   })
 
   it("ignores conf's own bookkeeping key", async () => {

@@ -5,12 +5,13 @@ import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import type { SecretCipher } from '../../../electron/app/contracts.js'
 import { createAesFileCipher } from '../../../electron/app/store/secrets.js'
+import { storeVersion } from '../../../electron/app/store/store-schema.js'
 
 export const settings = { startOnLogin: true, rclonePath: '/opt/rclone', theme: 'dark', allowPlaintextSecrets: false }
 
 /** Every kind of field and secret the store holds. */
 export const fullConfig = {
-  version: 1,
+  version: storeVersion,
   remotes: [
     {
       id: 'photos',

@@ -117,16 +117,42 @@ describe('remotes and their secrets', () => {
     const cipher = await keyringCipher()
     const first = await applyDraft({ id: 'nas', name: 'NAS', remote: sftpDraft }, undefined, cipher, noConsent)
     const kept = await applyDraft(
-      { id: 'nas', name: 'NAS', remote: { ...sftpDraft, host: 'nas2.lan', password: { keep: true }, keyPassphrase: undefined } },
+      { id: 'nas', name: 'NAS 2', remote: { ...sftpDraft, password: { keep: true }, keyPassphrase: undefined } },
       first,
       cipher,
       noConsent,
     )
-    expect(kept.remote.host).toBe('nas2.lan')
+    expect(kept.name).toBe('NAS 2')
     expect(kept.remote.password).toEqual(first.remote.password)
     expect(kept.remote.keyPassphrase).toBeUndefined()
     const replaced = await applyDraft({ id: 'nas', name: 'NAS', remote: { ...sftpDraft, password: 'new one' } }, kept, cipher, noConsent)
     expect(await toEngineRemote(replaced, cipher)).toMatchObject({ password: 'new one' })
+  })
+
+  it('refuses { keep: true } when the host, port, user, type or endpoint changed: a saved secret never goes to another server', async () => {
+    const cipher = await keyringCipher()
+    const sftp = await applyDraft({ id: 'nas', name: 'NAS', remote: sftpDraft }, undefined, cipher, noConsent)
+    const keep = { ...sftpDraft, password: { keep: true as const }, keyPassphrase: undefined }
+    for (const change of [{ host: 'evil.example' }, { port: 2222 }, { user: 'root' }]) {
+      await expect(applyDraft({ id: 'nas', name: 'NAS', remote: { ...keep, ...change } }, sftp, cipher, noConsent)).rejects.toThrow(
+        /saved password of remote "nas" stays with its server: the host, port or user changed, so enter the password again/,
+      )
+    }
+    const s3 = await applyDraft({ id: 's3', name: 'S3', remote: s3Draft }, undefined, cipher, noConsent)
+    const keepS3 = { ...s3Draft, secretAccessKey: { keep: true as const } }
+    await expect(
+      applyDraft(
+        { id: 's3', name: 'S3', remote: { ...keepS3, provider: 'Other', endpoint: 'https://evil.example' } },
+        s3,
+        cipher,
+        noConsent,
+      ),
+    ).rejects.toThrow(/secret access key of remote "s3" stays with its server: the type or endpoint changed/)
+    // The same destination keeps it, whatever else changed.
+    expect(
+      (await applyDraft({ id: 's3', name: 'Renamed', remote: { ...keepS3, acl: 'private' } }, s3, cipher, noConsent)).remote
+        .secretAccessKey,
+    ).toEqual(s3.remote.secretAccessKey)
   })
 
   it('refuses { keep: true } when there is nothing to keep', async () => {

@@ -54,7 +54,7 @@ describe('stored config schema', () => {
     const secret = structuredClone(fullConfig)
     ;(secret.remotes[0]!.remote as Record<string, unknown>).secretAccessKey = { encrypted: 'x', plain: 'y' }
     expect(issuesOf(secret)).toContain('remotes.0.remote.secretAccessKey')
-    expect(issuesOf({ ...fullConfig, version: 2 })).toContain('version')
+    expect(issuesOf({ ...fullConfig, version: storeVersion + 1 })).toContain('version')
   })
 })
 
@@ -82,6 +82,27 @@ describe('migrations', () => {
     expect(config.mounts).toMatchObject([{ id: 'm', remoteId: 'box', remotePath: '/', localPath: '/mnt/box', mountAtStart: false }])
     // Pure: the input is left as it was.
     expect(raw).toEqual(JSON.parse(JSON.stringify(v0)))
+  })
+
+  it('drop the rclonePath and stateDir a version 1 store may hold on its mounts, keeping every other option', () => {
+    const v1 = {
+      ...structuredClone(fullConfig),
+      version: 1,
+      mounts: [
+        {
+          id: 'nas',
+          remoteId: 'nas',
+          remotePath: '/',
+          localPath: '/home/me/nas',
+          options: { rclonePath: '/tmp/evil', stateDir: '/home/me/.ssh', readOnly: true },
+        },
+      ],
+    }
+    const config = migrate(v1)
+    expect(config.version).toBe(storeVersion)
+    expect(config.mounts[0]!.options).toEqual({ readOnly: true })
+    // A current store may not hold them at all.
+    expect(issuesOf({ ...fullConfig, mounts: [{ ...fullConfig.mounts[0], options: { stateDir: '/home/me/.ssh' } }] })).toContain('stateDir')
   })
 
   it('reports the fields of a broken old file in the current shape', () => {
