@@ -30,6 +30,7 @@ import {
   type TestConnectionResult,
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import { mountFolderConflict } from '../../shared/mount-folders.js'
 import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
 import { checkSystem, testConnection, type UnmountResult } from '../engine/index.js'
 import { findRclone } from '../engine/rclone-binary.js'
@@ -221,6 +222,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     return this.change(async (config) => {
       if (!config.remotes.some((r) => r.id === request.remoteId))
         throw invalid(`No remote has the id "${request.remoteId}": choose a saved remote.`)
+      const conflict = mountFolderConflict(request, config.mounts)
+      if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
       const mount: SavedMount = { ...request, id }
       const exists = config.mounts.some((m) => m.id === id)

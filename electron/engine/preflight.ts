@@ -7,6 +7,7 @@ import type { Remote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { spawnTied } from './child-process.js'
 import { classifyRcloneError, failureMessage } from './classify-error.js'
+import { checkKeyFile } from './key-file-check.js'
 import { boundedTimeouts, childEnv, fsString, type BackendConfig } from './rclone-config.js'
 import type { RcloneInfo } from './rclone-binary.js'
 
@@ -36,6 +37,7 @@ export async function preflight(
   timeoutMs = 20_000,
 ): Promise<PreflightResult> {
   const started = performance.now()
+  await checkKeyFile(remote)
   const args = [
     'lsf',
     '--max-depth',
