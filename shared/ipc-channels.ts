@@ -28,6 +28,8 @@ export const requestChannels = [
   'config:import',
   'config:import-rclone',
   'demo:start',
+  'remote:list',
+  'mount:suggest-folder',
 ] as const satisfies readonly RequestChannel[]
 
 /** Every event channel of `EventPayloads`, the only ones the renderer may listen to. */

@@ -52,6 +52,8 @@ function coreOperations(core: AppCore): IpcOperations {
     'config:import': () => core.importConfig(),
     'config:import-rclone': () => core.importRclone(),
     'demo:start': () => core.startDemo(),
+    'remote:list': (input) => core.listRemote(input),
+    'mount:suggest-folder': async (input) => core.suggestFolder(input.name),
   }
 }
 

@@ -3,18 +3,48 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { remoteSchema, describeIssues, type RemoteInput } from '../../shared/config.js'
+import { remoteSchema, describeIssues, type Remote, type RemoteInput } from '../../shared/config.js'
 import { RmountError, type ErrorInfo } from '../../shared/errors.js'
 import { pinHostKey } from './host-key-pin.js'
 import { preflight } from './preflight.js'
-import { findRclone } from './rclone-binary.js'
-import { backendConfig } from './rclone-config.js'
+import { findRclone, type RcloneInfo } from './rclone-binary.js'
+import { backendConfig, type BackendConfig } from './rclone-config.js'
 import { makeRedactor } from './redact.js'
 
 export interface ConnectionTestResult {
   ok: boolean
   ms: number
   error?: ErrorInfo
+}
+
+/**
+ * Runs `task` with everything an rclone command on an unmounted remote needs: the remote validated,
+ * rclone found, a pinned host key in a scratch known_hosts (removed afterwards), the backend's
+ * environment and a redactor of its secrets.
+ */
+export async function withBackend<T>(
+  remoteInput: RemoteInput,
+  rclonePath: string | undefined,
+  task: (rclone: RcloneInfo, remote: Remote, backend: BackendConfig, redact: (text: string) => string) => Promise<T>,
+): Promise<T> {
+  let scratch: string | null = null
+  try {
+    const parsed = remoteSchema.safeParse(remoteInput)
+    if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsed.error)}`)
+    const remote = parsed.data
+    const rclone = await findRclone(rclonePath)
+    let knownHostsFile: string | undefined
+    if (remote.type === 'sftp' && remote.hostKeyFingerprint) {
+      scratch = await mkdtemp(join(tmpdir(), 'rmount-test-'))
+      knownHostsFile = join(scratch, 'known_hosts')
+      await pinHostKey(remote, knownHostsFile)
+    }
+    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
+    const backend = backendConfig(remote, rclone, { knownHostsFile, caBundle })
+    return await task(rclone, remote, backend, makeRedactor(backend.secrets))
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true })
+  }
 }
 
 /**
@@ -27,26 +57,13 @@ export async function testConnection(
   options: { rclonePath?: string; timeoutMs?: number } = {},
 ): Promise<ConnectionTestResult> {
   const started = performance.now()
-  let scratch: string | null = null
   try {
-    const parsed = remoteSchema.safeParse(remoteInput)
-    if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsed.error)}`)
-    const remote = parsed.data
-    const rclone = await findRclone(options.rclonePath)
-    let knownHostsFile: string | undefined
-    if (remote.type === 'sftp' && remote.hostKeyFingerprint) {
-      scratch = await mkdtemp(join(tmpdir(), 'rmount-test-'))
-      knownHostsFile = join(scratch, 'known_hosts')
-      await pinHostKey(remote, knownHostsFile)
-    }
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    const backend = backendConfig(remote, rclone, { knownHostsFile, caBundle })
-    await preflight(rclone, remote, remotePath, backend, makeRedactor(backend.secrets), options.timeoutMs ?? 15_000)
+    await withBackend(remoteInput, options.rclonePath, (rclone, remote, backend, redact) =>
+      preflight(rclone, remote, remotePath, backend, redact, options.timeoutMs ?? 15_000),
+    )
     return { ok: true, ms: Math.round(performance.now() - started) }
   } catch (error) {
     const info: ErrorInfo = error instanceof RmountError ? error.toJSON() : { code: 'RCLONE_EXITED', message: String(error) }
     return { ok: false, ms: Math.round(performance.now() - started), error: info }
-  } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true })
   }
 }
