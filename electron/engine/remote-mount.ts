@@ -20,7 +20,7 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
-import { exited, spawnTied } from './child-process.js'
+import { describeExit, exited, spawnTied } from './child-process.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
@@ -91,6 +91,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private reason = 'Not mounted yet.'
   private stateSince = Date.now()
   private lastError: RmountError | null = null
+  private lastErrorAt: number | null = null
   private restartTimes: number[] = []
   private mountedAt: number | null = null
   private lastProbeOk: number | null = null
@@ -165,6 +166,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       mountedAt: this.mountedAt,
       stateSince: this.stateSince,
       lastError: this.lastError?.toJSON() ?? null,
+      lastErrorAt: this.lastErrorAt,
       pendingUploads: this.stats.pendingUploads,
       uploadsInProgress: this.stats.uploadsInProgress,
       transfer: { ...this.stats.transfer },
@@ -212,7 +214,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.stateValue = state
     this.reason = reason
     this.stateSince = Date.now()
-    if (error) this.lastError = error
+    if (error) {
+      this.lastError = error
+      this.lastErrorAt = this.stateSince
+    }
     if (state === 'mounted' && !this.mountedAt) this.mountedAt = Date.now()
     if (state === 'unmounted' || state === 'failed') this.mountedAt = null
     this.emit('state', state, this.health())
@@ -371,7 +376,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const logTail = this.logTail()
     if (classified) return new RmountError(classified, failureMessage(classified, this.remote, this.remotePath), { logTail })
     const last = run.errors.at(-1)
-    return new RmountError('RCLONE_EXITED', `rclone exited with code ${code}${last ? `: ${last}` : ''}.`, { logTail })
+    return new RmountError('RCLONE_EXITED', `${describeExit(code)}${last ? `: ${last}` : ''}.`, { logTail })
   }
 
   private asRmountError(error: unknown): RmountError {
@@ -386,7 +391,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     if (this.run !== run) return
     this.run = null
     if (!isLive(this.stateValue)) return
-    void logged.then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
+    void logged.then(() => this.recover(`${describeExit(code)}.`, this.exitError(run, code)))
   }
 
   /** Stops trying, and clears the stale mount a dead rclone leaves, so the folder is usable again. */
