@@ -30,7 +30,13 @@ export const s3ProviderDefaults: Record<S3Provider, { region?: string; endpoint?
   Other: {},
 }
 
-const endpointSchema = z.url({ protocol: /^https?$/, error: 'Enter the endpoint as a URL, like https://s3.example.com.' })
+// The host pattern matters in the window: Chromium's URL parser escapes a space in a host ("exa%20mple.com")
+// where Node's refuses it, so without it the form would pass what the main process then rejects.
+const endpointSchema = z.url({
+  protocol: /^https?$/,
+  hostname: /^[A-Za-z0-9_.-]+$|^\[[0-9a-fA-F:.]+\]$/,
+  error: 'Enter the endpoint as a URL, like https://s3.example.com.',
+})
 
 /** The fields of an S3 remote; the IPC draft reuses them with write-only secrets. */
 export const s3RemoteFields = {

@@ -13,6 +13,8 @@ const catalog = {
   AUTH_FAILED: { permanent: true },
   HOST_KEY_MISMATCH: { permanent: true },
   HOST_KEY_UNKNOWN: { permanent: true },
+  /** The SFTP key file is missing or cannot be read: found before any connection is tried. */
+  KEY_FILE_UNREADABLE: { permanent: true },
   REMOTE_UNREACHABLE: { permanent: false },
   REMOTE_NOT_FOUND: { permanent: true },
   MOUNT_TIMEOUT: { permanent: false },

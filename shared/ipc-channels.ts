@@ -30,6 +30,8 @@ export const requestChannels = [
   'demo:start',
   'config:import-apply',
   'settings:choose-rclone',
+  'remote:list',
+  'mount:suggest-folder',
 ] as const satisfies readonly RequestChannel[]
 
 /** Every event channel of `EventPayloads`, the only ones the renderer may listen to. */

@@ -152,6 +152,10 @@ export const requestSchemas = {
   'config:import-apply': z.object({ token: z.string().regex(/^[0-9a-f]{32}$/), mountAtStart: z.boolean().default(false) }).strict(),
   'settings:choose-rclone': z.object({ useBundled: z.boolean().default(false) }).strict(),
   'demo:start': z.undefined(),
+  /** One level of folders (or buckets) of a remote, for the mount editor's picker; secrets kept like 'remote:test'. */
+  'remote:list': z.object({ remote: remoteDraftSchema, id: idSchema.optional(), remotePath: z.string().max(4096).default('') }).strict(),
+  /** A free folder for a new mount: ~/RMount/<name>. */
+  'mount:suggest-folder': z.object({ name: z.string().max(200) }).strict(),
 } as const satisfies Record<string, z.ZodType>
 
 export interface SystemCheckView {
@@ -188,6 +192,8 @@ export interface RequestResponses {
   'settings:choose-rclone': Settings | null
   /** Shares a demo folder on 127.0.0.1 over SFTP, saves its remote and mount, and mounts it. */
   'demo:start': { remoteId: string; mountId: string; health: MountHealth }
+  'remote:list': { entries: string[]; truncated: boolean }
+  'mount:suggest-folder': string
 }
 
 export type RequestChannel = keyof typeof requestSchemas

@@ -16,6 +16,10 @@ export interface MountHealth {
   mountedAt: number | null
   stateSince: number
   lastError: ErrorInfo | null
+  /** When `lastError` happened (ms since the epoch). */
+  lastErrorAt?: number | null
+  /** The saved settings differ from those the running mount was started with: they apply at its next mount. */
+  settingsPending?: boolean
   /** Files closed but not yet on the remote, and uploads under way. */
   pendingUploads: number
   uploadsInProgress: number

@@ -32,8 +32,9 @@ import {
   type TestConnectionResult,
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import { mountFolderConflict } from '../../shared/mount-folders.js'
 import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
-import { checkSystem, testConnection, type UnmountResult } from '../engine/index.js'
+import { checkSystem, listRemote, testConnection, type UnmountResult } from '../engine/index.js'
 import { checkRclone, findRclone } from '../engine/rclone-binary.js'
 import { formatLogLine } from '../engine/rclone-log.js'
 import { makeRedactor } from '../engine/redact.js'
@@ -218,6 +219,45 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
    * from the stored remote `id` and decrypted here, so the renderer never needs it.
    */
   async testRemote(request: { remote: RemoteDraft; id?: string; remotePath: string }): Promise<TestConnectionResult> {
+    const { remote, secrets } = await this.resolveDraft(request)
+    const result = await testConnection(remote, request.remotePath, {
+      rclonePath: this.config.settings.rclonePath || undefined,
+    })
+    if (!result.error) return result
+    // The engine already removes secrets from what rclone says; this pass also covers what it does not know.
+    const redact = makeRedactor(secrets)
+    return { ...result, error: { ...result.error, message: redact(result.error.message), logTail: result.error.logTail?.map(redact) } }
+  }
+
+  /** The folders (or buckets) one level below `remotePath` of an editor's draft, for the mount editor's picker. */
+  async listRemote(request: { remote: RemoteDraft; id?: string; remotePath: string }): Promise<RequestResponses['remote:list']> {
+    const { remote, secrets } = await this.resolveDraft(request)
+    try {
+      return await listRemote(remote, request.remotePath, { rclonePath: this.config.settings.rclonePath || undefined })
+    } catch (error) {
+      if (!(error instanceof RmountError)) throw error
+      const redact = makeRedactor(secrets)
+      throw new RmountError(error.code, redact(error.message), { logTail: error.logTail.map(redact) })
+    }
+  }
+
+  /** A folder for a new mount called `name`: ~/RMount/<name>, with a number added when a mount already uses it. */
+  suggestFolder(name: string): string {
+    const base = join(homedir(), 'RMount')
+    const safe = name.replace(/[\\/\0]+/g, '-').replace(/^\.+/, '').trim() || 'mount'
+    const taken = new Set(this.config.mounts.map((m) => m.localPath))
+    for (let n = 1; ; n++) {
+      const path = join(base, n === 1 ? safe : `${safe}-${n}`)
+      if (!taken.has(path)) return path
+    }
+  }
+
+  /**
+   * An editor's draft as the engine takes it: a secret the draft keeps (`{ keep: true }`) is taken
+   * from the stored remote `id` and decrypted here, so the renderer never needs it. Also returns every
+   * secret value, to remove from what rclone says.
+   */
+  private async resolveDraft(request: { remote: RemoteDraft; id?: string }): Promise<{ remote: RemoteInput; secrets: string[] }> {
     const stored = request.id ? this.config.remotes.find((r) => r.id === request.id) : undefined
     checkKeepDestination(stored, request.remote)
     const revealed = stored && stored.remote.type === request.remote.type ? await toEngineRemote(stored, this.cipher) : undefined
@@ -235,13 +275,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       if (typeof kept === 'string') secrets.push(kept)
       remote[field] = kept
     }
-    const result = await testConnection(remote as RemoteInput, request.remotePath, {
-      rclonePath: this.config.settings.rclonePath || undefined,
-    })
-    if (!result.error) return result
-    // The engine already removes secrets from what rclone says; this pass also covers what it does not know.
-    const redact = makeRedactor(secrets)
-    return { ...result, error: { ...result.error, message: redact(result.error.message), logTail: result.error.logTail?.map(redact) } }
+    return { remote: remote as RemoteInput, secrets }
   }
 
   /** Saves a mount; a new one's id comes from its folder's name. Changes to a mounted one apply at its next mount. */
@@ -249,6 +283,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     return this.change(async (config) => {
       if (!config.remotes.some((r) => r.id === request.remoteId))
         throw invalid(`No remote has the id "${request.remoteId}": choose a saved remote.`)
+      const conflict = mountFolderConflict(request, config.mounts)
+      if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
       const mount: SavedMount = { ...request, id }
       const exists = config.mounts.some((m) => m.id === id)

@@ -54,6 +54,8 @@ function coreOperations(core: AppCore): IpcOperations {
     'demo:start': () => core.startDemo(),
     'config:import-apply': (input) => core.applyImport(input),
     'settings:choose-rclone': (input) => core.chooseRclone(input),
+    'remote:list': (input) => core.listRemote(input),
+    'mount:suggest-folder': async (input) => core.suggestFolder(input.name),
   }
 }
 

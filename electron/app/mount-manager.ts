@@ -14,6 +14,7 @@ import { RemoteMount, type UnmountResult } from '../engine/index.js'
 import { isLive } from '../engine/mount-states.js'
 import { findMount, readMountTable } from '../engine/mountinfo.js'
 import { mountArgs, mountPaths } from '../engine/rclone-config.js'
+import { mergeLogs, stateLine, withLogLevel } from './mount-events-log.js'
 import type { StoredConfig, StoredRemote } from './contracts.js'
 
 /** Events of the manager; the app core forwards them to the windows. */
@@ -82,7 +83,12 @@ interface Entry {
   /** A failure before the engine existed (a secret that does not decrypt, an invalid remote). */
   setupError: RmountError | null
   since: number
+  /** RMount's own log lines about this mount (state changes), newest last. */
+  events: LogLine[]
 }
+
+/** RMount's own lines kept per mount: every state change of a long day, bounded. */
+const ownLogLimit = 200
 
 /** States in which no rclone runs, so an engine can be replaced. */
 const idleStates: ReadonlySet<MountState> = new Set(['unmounted', 'failed'])
@@ -160,6 +166,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
           removed: false,
           setupError: null,
           since: Date.now(),
+          events: [],
         })
         result.added.push(mount.id)
         this.emit('health', mount.id, this.health(mount.id))
@@ -170,8 +177,11 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
       if (entry.key === key && !wasRemoved) continue
       entry.key = key
       entry.setupError = null
-      if (entry.engine && !idleStates.has(entry.engine.state)) result.deferred.push(mount.id)
-      else result.updated.push(mount.id)
+      if (entry.engine && !idleStates.has(entry.engine.state)) {
+        result.deferred.push(mount.id)
+        // The window shows that the running mount no longer matches what was saved.
+        this.emit('health', mount.id, this.health(mount.id))
+      } else result.updated.push(mount.id)
     }
     for (const [id, entry] of this.entries) {
       if (present.has(id)) continue
@@ -238,7 +248,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
   health(id: string): MountHealth {
     const entry = this.entries.get(id)
     if (!entry) throw this.unknown(id)
-    if (entry.engine) return entry.engine.health()
+    if (entry.engine) return this.withPending(entry, entry.engine.health())
     const { mount, remote, setupError } = entry
     return {
       state: setupError ? 'failed' : 'unmounted',
@@ -251,6 +261,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
       mountedAt: null,
       stateSince: entry.since,
       lastError: setupError?.toJSON() ?? null,
+      lastErrorAt: setupError ? entry.since : null,
       pendingUploads: 0,
       uploadsInProgress: 0,
       transfer: { bytes: 0, speed: 0, transferring: 0, errors: 0 },
@@ -268,7 +279,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
   logs(id: string): LogLine[] {
     const entry = this.entries.get(id)
     if (!entry) throw this.unknown(id)
-    return entry.engine?.recentLogs() ?? []
+    return mergeLogs((entry.engine?.recentLogs() ?? []).map(withLogLevel), entry.events)
   }
 
   /** The state of the mount's engine, `unmounted` when none was created yet. */
@@ -423,11 +434,25 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     }
   }
 
+  /** Marks a running mount's health when the saved settings changed under it (they apply at its next mount). */
+  private withPending(entry: Entry, health: MountHealth): MountHealth {
+    return entry.engineKey !== entry.key && !idleStates.has(health.state) ? { ...health, settingsPending: true } : health
+  }
+
   private attach(entry: Entry, engine: RemoteMount): void {
     const id = entry.mount.id
-    const onState = (_state: MountState, health: MountHealth) => this.emit('health', id, health)
-    const onHealth = (health: MountHealth) => this.emit('health', id, health)
-    const onLog = (line: LogLine) => this.emit('log', id, line)
+    let previous = engine.state
+    const onState = (state: MountState, health: MountHealth) => {
+      const line = stateLine(previous, state, health.reason, health.stateSince)
+      previous = state
+      if (line) {
+        entry.events = [...entry.events.slice(-(ownLogLimit - 1)), line]
+        this.emit('log', id, line)
+      }
+      this.emit('health', id, this.withPending(entry, health))
+    }
+    const onHealth = (health: MountHealth) => this.emit('health', id, this.withPending(entry, health))
+    const onLog = (line: LogLine) => this.emit('log', id, withLogLevel(line))
     engine.on('state', onState)
     engine.on('health', onHealth)
     engine.on('log', onLog)

@@ -94,3 +94,11 @@ export function exitCodeOf(child: ChildProcess): number | null {
 }
 
 const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 }
+
+const signalWords: Record<number, string> = { 1: 'hung up', 2: 'interrupted', 9: 'killed', 13: 'broken pipe', 15: 'terminated' }
+
+/** An rclone exit in plain words: "rclone stopped unexpectedly (killed)" rather than "exited with code 137". */
+export function describeExit(code: number): string {
+  const signal = code > 128 ? signalWords[code - 128] : undefined
+  return `rclone stopped unexpectedly (${signal ?? `exit code ${code}`})`
+}

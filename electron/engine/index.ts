@@ -3,6 +3,7 @@ export { RemoteMount, type RemoteMountEvents, type UnmountOptions, type UnmountR
 export { RemoteServer, type RemoteServerOptions } from './remote-server.js'
 export { checkSystem, type SystemReport, type SystemCheckItem } from './system-check.js'
 export { testConnection, type ConnectionTestResult } from './test-connection.js'
+export { listRemote } from './list-remote.js'
 export { RmountError, errorCodes, type ErrorCode, type ErrorInfo } from '../../shared/errors.js'
 export type { MountHealth, MountState, LogLine, LogLevel } from '../../shared/mount-state.js'
 export * from '../../shared/config.js'

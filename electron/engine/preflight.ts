@@ -7,6 +7,7 @@ import type { Remote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { spawnTied } from './child-process.js'
 import { classifyRcloneError, failureMessage } from './classify-error.js'
+import { checkKeyFile } from './key-file-check.js'
 import { boundedTimeouts, childEnv, fsString, type BackendConfig } from './rclone-config.js'
 import type { RcloneInfo } from './rclone-binary.js'
 
@@ -35,11 +36,51 @@ export async function preflight(
   redact: (text: string) => string,
   timeoutMs = 20_000,
 ): Promise<PreflightResult> {
+  const { ms } = await runLsf(rclone, remote, remotePath, preflightTarget(remote, remotePath), [], backend, redact, timeoutMs)
+  return { ms }
+}
+
+/** Most names a listing returns: enough to pick from, bounded so a huge bucket cannot flood the window. */
+export const listingLimit = 1000
+
+/**
+ * The folders (or, at the top of S3, the buckets) one level below `remotePath`, for the mount editor
+ * to offer; names end in `/`. Errors are the preflight's, with the same codes.
+ */
+export async function listFolders(
+  rclone: RcloneInfo,
+  remote: Remote,
+  remotePath: string,
+  backend: BackendConfig,
+  redact: (text: string) => string,
+  timeoutMs = 15_000,
+): Promise<{ entries: string[]; truncated: boolean }> {
+  const { stdout } = await runLsf(rclone, remote, remotePath, fsString(remotePath), ['--dirs-only'], backend, redact, timeoutMs)
+  const entries = stdout.split('\n').filter(Boolean)
+  return { entries: entries.slice(0, listingLimit), truncated: entries.length > listingLimit }
+}
+
+/**
+ * One `rclone lsf` at depth 1 with bounded timeouts and the config only in the environment; its
+ * failure mapped to a code. Output past 1 MiB is dropped (the listing is bounded anyway).
+ */
+async function runLsf(
+  rclone: RcloneInfo,
+  remote: Remote,
+  remotePath: string,
+  target: string,
+  extraArgs: string[],
+  backend: BackendConfig,
+  redact: (text: string) => string,
+  timeoutMs: number,
+): Promise<{ ms: number; stdout: string }> {
   const started = performance.now()
+  await checkKeyFile(remote)
   const args = [
     'lsf',
     '--max-depth',
     '1',
+    ...extraArgs,
     '--config',
     '/dev/null',
     '--ask-password=false',
@@ -47,9 +88,13 @@ export async function preflight(
     '--retries',
     '1',
     ...backend.args,
-    preflightTarget(remote, remotePath),
+    target,
   ]
-  const child = spawnTied(rclone.path, args, { env: childEnv(process.env, backend.env), stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawnTied(rclone.path, args, { env: childEnv(process.env, backend.env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stdout.length < 1024 * 1024) stdout += chunk
+  })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     if (stderr.length < 64 * 1024) stderr += chunk
@@ -84,5 +129,5 @@ export async function preflight(
     const code = classifyRcloneError(stderr) ?? 'REMOTE_UNREACHABLE'
     throw new RmountError(code, failureMessage(code, remote, remotePath), { logTail })
   }
-  return { ms: performance.now() - started }
+  return { ms: performance.now() - started, stdout }
 }

@@ -22,7 +22,7 @@ import {
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
-import { exited, spawnErrorOf, spawnTied } from './child-process.js'
+import { describeExit, exited, spawnErrorOf, spawnTied } from './child-process.js'
 import { refreshCall } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
@@ -106,6 +106,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private reason = 'Not mounted yet.'
   private stateSince = Date.now()
   private lastError: RmountError | null = null
+  private lastErrorAt: number | null = null
   private restartTimes: number[] = []
   private mountedAt: number | null = null
   private lastProbeOk: number | null = null
@@ -201,6 +202,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       mountedAt: this.mountedAt,
       stateSince: this.stateSince,
       lastError: this.lastError?.toJSON() ?? null,
+      lastErrorAt: this.lastErrorAt,
       pendingUploads: this.stats.pendingUploads,
       uploadsInProgress: this.stats.uploadsInProgress,
       ...(this.stats.pendingFiles ? { pendingFiles: [...this.stats.pendingFiles] } : {}),
@@ -267,7 +269,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     this.stateValue = state
     this.reason = reason
     this.stateSince = Date.now()
-    if (error) this.lastError = error
+    if (error) {
+      this.lastError = error
+      this.lastErrorAt = this.stateSince
+    }
     if (state === 'mounted' && !this.mountedAt) this.mountedAt = Date.now()
     if (state === 'unmounted' || state === 'failed') this.mountedAt = null
     this.emit('state', state, this.health())
@@ -484,7 +489,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const logTail = this.logTail()
     if (classified) return new RmountError(classified, failureMessage(classified, this.remote, this.remotePath), { logTail })
     const last = run.errors.at(-1)
-    return new RmountError('RCLONE_EXITED', `rclone exited with code ${code}${last ? `: ${last}` : ''}.`, { logTail })
+    return new RmountError('RCLONE_EXITED', `${describeExit(code)}${last ? `: ${last}` : ''}.`, { logTail })
   }
 
   private asRmountError(error: unknown): RmountError {
@@ -499,7 +504,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     if (this.run !== run) return
     this.run = null
     if (!isLive(this.stateValue)) return
-    void logged.then(() => this.recover(`rclone exited with code ${code}.`, this.exitError(run, code)))
+    void logged.then(() => this.recover(`${describeExit(code)}.`, this.exitError(run, code)))
   }
 
   /** Stops trying, and clears the stale mount a dead rclone leaves, so the folder is usable again. */

@@ -34,5 +34,10 @@ function current(): number {
 }
 
 export function useRelativeTime(time: number): string {
-  return useSyncExternalStore(subscribe, () => formatRelative(time, current()))
+  return useClock((now) => formatRelative(time, now))
+}
+
+/** A value derived from the current time, re-read each second; the reader re-renders only when it changes (keep it a primitive). */
+export function useClock<T extends string | number | boolean | null>(read: (now: number) => T): T {
+  return useSyncExternalStore(subscribe, () => read(current()))
 }

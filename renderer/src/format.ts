@@ -10,11 +10,23 @@ export function formatBytes(bytes: number): string {
     value /= 1000
     unit++
   }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
+/** "1.2 MB/s", rounded; "idle" when nothing moves. */
 export function formatRate(bytesPerSecond: number): string {
-  return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '—'
+  return bytesPerSecond >= 0.5 ? `${formatBytes(bytesPerSecond)}/s` : 'idle'
+}
+
+/** How long something has lasted: "12 s", "5 min", "3 h", "2 days". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours} h`
+  return `${Math.floor(hours / 24)} days`
 }
 
 /** "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago". */

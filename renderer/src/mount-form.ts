@@ -1,6 +1,7 @@
 /** The mount editor's model: the form's values, the request it sends, and its inline errors. */
 import type { cacheModes } from '../../shared/config.js'
 import { saveMountRequestSchema, type MountView, type SaveMountRequest } from '../../shared/ipc.js'
+import { mountFolderConflict } from '../../shared/mount-folders.js'
 import { fieldErrors, type FieldErrors } from './validation.js'
 
 export type CacheMode = (typeof cacheModes)[number]
@@ -11,6 +12,7 @@ export interface MountForm {
   remotePath: string
   localPath: string
   readOnly: boolean
+  allowNonEmpty: boolean
   cacheMode: CacheMode
   mountAtStart: boolean
   /** Options the form does not show, kept as they are. */
@@ -25,6 +27,7 @@ export function mountFormFrom(view: MountView | null, firstRemoteId: string): Mo
     remotePath: view?.remotePath ?? '',
     localPath: view?.localPath ?? '',
     readOnly: options.readOnly ?? false,
+    allowNonEmpty: options.allowNonEmpty ?? false,
     cacheMode: options.cacheMode ?? 'writes',
     mountAtStart: view?.mountAtStart ?? false,
     otherOptions: options,
@@ -38,15 +41,18 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     remotePath: form.remotePath.trim(),
     localPath: form.localPath.trim(),
     mountAtStart: form.mountAtStart,
-    options: { ...form.otherOptions, readOnly: form.readOnly, cacheMode: form.cacheMode },
+    options: { ...form.otherOptions, readOnly: form.readOnly, allowNonEmpty: form.allowNonEmpty, cacheMode: form.cacheMode },
   }
 }
 
-export function mountErrors(form: MountForm): FieldErrors {
+/** The form's problems, field by field: the request schema's rules and the main process's folder rule against `otherMounts`. */
+export function mountErrors(form: MountForm, otherMounts: ReadonlyArray<{ id: string; localPath: string }> = []): FieldErrors {
   const errors = fieldErrors(saveMountRequestSchema, mountRequest(form))
   // The id pattern's message is about typing an id; here the remote is picked from a list.
   if (errors.remoteId) errors.remoteId = 'Choose a remote, or add one first.'
   if (!form.localPath.trim()) errors.localPath = 'Choose the folder to mount into.'
+  errors.localPath ??= mountFolderConflict({ id: form.id, localPath: form.localPath }, otherMounts) ?? undefined
+  if (!errors.localPath) delete errors.localPath
   return errors
 }
 

@@ -17,7 +17,7 @@ import type {
   RmountApi,
   Settings,
 } from '../../shared/ipc.js'
-import type { LogLine, MountHealth } from '../../shared/mount-state.js'
+import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import type { WindowTarget } from '../../shared/window-link.js'
 
 /** Lines kept per mount: enough to read what led to a failure, bounded so a chatty mount cannot grow the window. */
@@ -29,7 +29,7 @@ export type View =
   | { name: 'settings' }
   | { name: 'logs'; mountId: string }
   | { name: 'remote-editor'; remoteId: string | null; type?: 's3' | 'sftp' }
-  | { name: 'mount-editor'; mountId: string | null; remoteId?: string }
+  | { name: 'mount-editor'; mountId: string | null; remoteId?: string; remotePath?: string }
 
 /** A failed request, as the window shows it. */
 export interface ShownError extends ErrorInfo {
@@ -49,8 +49,12 @@ export interface AppState {
   quitting: EventPayloads['quit:progress'] | null
   logs: Record<string, LogLine[]>
   view: View
-  /** Where an editor's Cancel goes back to. */
-  previousView: View
+  /** The views Back and an editor's Cancel return to, newest last; the sidebar starts afresh. */
+  history: View[]
+  /** The open editor holds changes not saved yet: leaving it through `leave` asks first. */
+  editorDirty: boolean
+  /** Where the person asked to go while the editor was dirty, waiting for "Discard changes". */
+  leaving: View | 'back' | null
   /** The mount the list brings into view and focuses: the one last opened, or the one the tray pointed at. */
   selectedMountId: string | null
   /** The last failed request that is not shown next to what caused it. */
@@ -59,6 +63,10 @@ export interface AppState {
   busy: Record<string, 'mount' | 'unmount' | 'retry' | 'delete'>
   /** Mount id → why its last action failed (e.g. PENDING_UPLOADS, with a forced unmount on offer). */
   actionErrors: Record<string, ErrorInfo>
+  /** Mount id → files a forced unmount left in the cache (they upload at the next mount), until dismissed. */
+  leftInCache: Record<string, string[]>
+  /** Mount id → the last error the person dismissed (by its time, or its message when it has none). */
+  dismissedErrors: Record<string, string>
 
   /** Loads the snapshot, then follows events. Safe to call again after a failure. */
   init(): Promise<void>
@@ -70,9 +78,26 @@ export interface AppState {
   openTarget(target: WindowTarget): void
   /** Back to the view before the current one (an editor's Cancel). */
   back(): void
+  /** Leaves the current view, asking first when an editor holds unsaved changes (see `leaving`). */
+  leave(to: View | 'back'): void
+  /** The answer to "Discard your changes?": go where the person asked, or stay. */
+  settleLeave(discard: boolean): void
+  setEditorDirty(dirty: boolean): void
+  /**
+   * After a new remote is saved: back to the mount editor it was added from, or on to a new mount of
+   * it, with the bucket or folder Test connection checked as the mount's remote path.
+   */
+  remoteSaved(remoteId: string, remotePath?: string): void
   dismissError(): void
   mount(id: string): Promise<void>
   unmount(id: string, force?: boolean): Promise<void>
+  /** Unmounts (waiting for uploads) and mounts again, so changed settings apply now. */
+  remount(id: string): Promise<void>
+  /** Mounts every unmounted (or failed) mount, or unmounts every active one, all at once. */
+  mountAll(): Promise<void>
+  unmountAll(): Promise<void>
+  dismissLastError(id: string, key: string): void
+  dismissLeftInCache(id: string): void
   retry(id: string): Promise<void>
   openFolder(id: string): Promise<void>
   deleteMount(id: string): Promise<boolean>
@@ -88,6 +113,19 @@ export interface AppState {
 }
 
 export type AppStore = StoreApi<AppState>
+
+/** Enough steps back for any path through the window (list, editor, remote editor, log). */
+const historyLimit = 20
+
+/** The sidebar's sections: going to one starts a fresh trail. */
+function isSection(view: View): boolean {
+  return view.name === 'mounts' || view.name === 'remotes' || view.name === 'settings'
+}
+
+/** States with an rclone running or on its way: what "Unmount all" unmounts and "Mount all" leaves alone. */
+export function isLiveState(state: MountState): boolean {
+  return state !== 'unmounted' && state !== 'failed'
+}
 
 const defaultSettings: Settings = { startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false }
 
@@ -174,12 +212,28 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
       set((s) => {
         const next: Partial<AppState> = { busy: without(s.busy, id) }
         if (!result.ok) next.actionErrors = { ...s.actionErrors, [id]: result.error }
-        else if (channel !== 'mount:unmount') {
+        else if (channel === 'mount:unmount') {
+          const { pendingFiles } = result.value as RequestResponses['mount:unmount']
+          next.leftInCache = pendingFiles.length ? { ...s.leftInCache, [id]: pendingFiles } : without(s.leftInCache, id)
+        } else {
           // The answer is newer than any health event that came before it and still waits for a frame.
           pendingHealth.delete(id)
           next.health = { ...s.health, [id]: result.value as MountHealth }
         }
         return next
+      })
+    }
+
+    /** Leaves the current view for `to`, unguarded: the editor being left is done with. */
+    function go(to: View | 'back') {
+      set((s) => {
+        if (to !== 'back') {
+          // A sidebar section starts a fresh trail; a view opened from within one can go back to it.
+          const history = isSection(to) ? [] : [...s.history, s.view].slice(-historyLimit)
+          const selectedMountId = to.name === 'logs' || (to.name === 'mount-editor' && to.mountId) ? to.mountId : s.selectedMountId
+          return { view: to, history, selectedMountId, editorDirty: false, leaving: null }
+        }
+        return { view: s.history.at(-1) ?? { name: 'mounts' }, history: s.history.slice(0, -1), editorDirty: false, leaving: null }
       })
     }
 
@@ -192,6 +246,7 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
         health: keepIds(s.health, ids),
         logs: keepIds(s.logs, ids),
         actionErrors: keepIds(s.actionErrors, ids),
+        leftInCache: keepIds(s.leftInCache, ids),
       }))
     }
 
@@ -206,11 +261,15 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
       quitting: null,
       logs: {},
       view: { name: 'mounts' },
-      previousView: { name: 'mounts' },
+      history: [],
+      editorDirty: false,
+      leaving: null,
       selectedMountId: null,
       error: null,
       busy: {},
       actionErrors: {},
+      leftInCache: {},
+      dismissedErrors: {},
 
       async init() {
         get().dispose()
@@ -237,22 +296,51 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
         unsubscribe = []
       },
 
-      navigate: (view) =>
-        set((s) => ({
-          view,
-          previousView: s.view,
-          selectedMountId: view.name === 'logs' || (view.name === 'mount-editor' && view.mountId) ? view.mountId : s.selectedMountId,
-        })),
+      navigate: (view) => go(view),
       openTarget(target) {
         get().navigate(target.view === 'logs' ? { name: 'logs', mountId: target.mountId } : { name: 'mounts' })
         set({ selectedMountId: target.mountId })
       },
-      back: () => set((s) => ({ view: s.previousView, previousView: { name: 'mounts' } })),
+      back: () => go('back'),
+      leave(to) {
+        if (get().editorDirty) set({ leaving: to })
+        else go(to)
+      },
+      settleLeave(discard) {
+        const to = get().leaving
+        if (discard && to) go(to)
+        else set({ leaving: null })
+      },
+      setEditorDirty: (editorDirty) => set({ editorDirty }),
+      remoteSaved(remoteId, remotePath) {
+        const { history } = get()
+        const from = history.at(-1)
+        const chosen = { remoteId, ...(remotePath ? { remotePath } : {}) }
+        if (from?.name === 'mount-editor') set({ view: { ...from, ...chosen }, history: history.slice(0, -1), editorDirty: false })
+        // Replacing the remote editor, so Cancel returns to where the person was before it.
+        else set({ view: { name: 'mount-editor', mountId: null, ...chosen }, editorDirty: false })
+      },
       dismissError: () => set({ error: null }),
 
       mount: (id) => mountAction(id, 'mount', 'mount:mount', { id }),
       retry: (id) => mountAction(id, 'retry', 'mount:retry', { id }),
       unmount: (id, force = false) => mountAction(id, 'unmount', 'mount:unmount', { id, force }),
+      async remount(id) {
+        await get().unmount(id)
+        if (!get().actionErrors[id]) await get().mount(id)
+      },
+      async mountAll() {
+        const { mounts, health } = get()
+        const idle = mounts.filter((m) => !isLiveState(health[m.id]?.state ?? 'unmounted'))
+        await Promise.all(idle.map((m) => get().mount(m.id)))
+      },
+      async unmountAll() {
+        const { mounts, health } = get()
+        const live = mounts.filter((m) => isLiveState(health[m.id]?.state ?? 'unmounted'))
+        await Promise.all(live.map((m) => get().unmount(m.id)))
+      },
+      dismissLastError: (id, key) => set((s) => ({ dismissedErrors: { ...s.dismissedErrors, [id]: key } })),
+      dismissLeftInCache: (id) => set((s) => ({ leftInCache: without(s.leftInCache, id) })),
 
       async openFolder(id) {
         await run('Opening the folder', 'mount:open-folder', { id })

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import type { EventPayloads } from '../../../shared/ipc.js'
 import type { View } from '../store.js'
 import { useActions, useApp } from '../use-app.js'
+import { LeaveDialog } from './LeaveDialog.js'
 import { LogsView } from './LogsView.js'
 import { MountEditor } from './MountEditor.js'
 import { MountsView } from './MountsView.js'
@@ -62,7 +63,7 @@ export function App() {
             type="button"
             className="nav-item"
             aria-current={section(view) === s.name ? 'page' : undefined}
-            onClick={() => actions.navigate({ name: s.name })}
+            onClick={() => actions.leave({ name: s.name })}
           >
             {s.label}
           </button>
@@ -99,6 +100,7 @@ export function App() {
         ) : phase === 'ready' ? (
           <CurrentView view={view} />
         ) : null}
+        <LeaveDialog />
       </main>
     </div>
   )

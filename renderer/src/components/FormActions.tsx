@@ -1,7 +1,18 @@
-/** The end of every editor: why the last save failed, then Cancel and Save. */
+/** The end of every editor: why the last save failed, then Cancel, any other way to save (children), and Save. */
+import type { ReactNode } from 'react'
 import type { ErrorInfo } from '../../../shared/errors.js'
 
-export function FormActions({ saveError, saving, onCancel }: { saveError: ErrorInfo | null; saving: boolean; onCancel(): void }) {
+export function FormActions({
+  saveError,
+  saving,
+  onCancel,
+  children,
+}: {
+  saveError: ErrorInfo | null
+  saving: boolean
+  onCancel(): void
+  children?: ReactNode
+}) {
   return (
     <>
       {saveError ? (
@@ -13,6 +24,7 @@ export function FormActions({ saveError, saving, onCancel }: { saveError: ErrorI
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
+        {children}
         <button type="submit" className="primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save'}
         </button>

@@ -4,60 +4,88 @@
  */
 import { memo, useEffect, useId, useRef } from 'react'
 import type { MountState } from '../../../shared/mount-state.js'
-import { formatRate } from '../format.js'
+import { isLiveState } from '../store.js'
 import { useActions, useApp } from '../use-app.js'
-import { RelativeTime } from './RelativeTime.js'
+import { formatDuration } from '../format.js'
+import { useClock } from '../clock.js'
+import { MountFacts } from './MountFacts.js'
+import { MountNotices } from './MountNotices.js'
 import { StateBadge } from './StateBadge.js'
 import { mountName } from '../../../shared/config.js'
 
 /** States with an rclone running or about to: such a mount must be unmounted before it is deleted. */
 export function isActive(state: MountState): boolean {
-  return state !== 'unmounted' && state !== 'failed'
+  return isLiveState(state)
 }
 
 const busyLabels = { mount: 'Mounting…', unmount: 'Unmounting…', retry: 'Retrying…', delete: 'Deleting…' }
 
+/** "for 38 s": how long the mount has been in its state, with the exact time in the tooltip. */
+function StateDuration({ since }: { since: number }) {
+  const text = useClock((now) => formatDuration(now - since))
+  const date = new Date(since)
+  return (
+    <span className="mount-since">
+      for{' '}
+      <time dateTime={date.toISOString()} title={`since ${date.toLocaleString()}`}>
+        {text}
+      </time>
+    </span>
+  )
+}
+
 export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; onDelete(id: string): void }) {
-  const { mount, health, remoteName, busy, actionError, selected } = useApp((s) => {
+  const { mount, health, remote, busy, actionError, selected, dismissedError, leftInCache } = useApp((s) => {
     const mount = s.mounts.find((m) => m.id === id)
     return {
       mount,
       health: s.health[id],
-      remoteName: s.remotes.find((r) => r.id === mount?.remoteId)?.name ?? mount?.remoteId,
+      remote: s.remotes.find((r) => r.id === mount?.remoteId),
       busy: s.busy[id],
       actionError: s.actionErrors[id],
       selected: s.selectedMountId === id,
+      dismissedError: s.dismissedErrors[id],
+      leftInCache: s.leftInCache[id],
     }
   })
   const actions = useActions()
   const titleId = useId()
   const ref = useRef<HTMLLIElement>(null)
+  const actionsRef = useRef<HTMLDivElement>(null)
+  // Whether the person was last working in this row: a button disabled under them drops the focus to <body>.
+  const ownsFocus = useRef(false)
   // Back from this mount's log or editor, or pointed at by the tray: the row comes into view with focus.
   useEffect(() => {
     if (!selected || !ref.current) return
     ref.current.scrollIntoView?.({ block: 'nearest' })
     ref.current.focus()
   }, [selected])
+  const state = health?.state ?? 'unmounted'
+  // After Mount, Unmount or Retry the button changes or is disabled for a while: when the action or the
+  // state moves on, focus dropped to <body> comes back to the row's first action.
+  const phase = `${state}/${busy ?? ''}`
+  useEffect(() => {
+    if (!ownsFocus.current || (document.activeElement && document.activeElement !== document.body)) return
+    actionsRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus()
+  }, [phase])
   if (!mount) return null
 
   const name = mountName(mount)
-  const state = health?.state ?? 'unmounted'
   const waiting = busy !== undefined || state === 'mounting' || state === 'unmounting'
-  const lastError = health?.lastError
   const primary =
     state === 'unmounted' ? (
       <button type="button" className="primary" disabled={waiting} onClick={() => void actions.mount(id)}>
         Mount
       </button>
     ) : state === 'failed' ? (
-      <>
-        <button type="button" className="primary" disabled={waiting} onClick={() => void actions.retry(id)}>
-          Retry
-        </button>
-        <button type="button" disabled={waiting} onClick={() => void actions.unmount(id)}>
-          Unmount
-        </button>
-      </>
+      <button type="button" className="primary" disabled={waiting} onClick={() => void actions.retry(id)}>
+        Retry
+      </button>
+    ) : state === 'unmounting' ? (
+      // The unmount waits for uploads (maybe for minutes, with the server away): this one stops waiting.
+      <button type="button" className="danger" onClick={() => void actions.unmount(id, true)}>
+        Unmount now
+      </button>
     ) : (
       <button type="button" disabled={waiting} onClick={() => void actions.unmount(id)}>
         Unmount
@@ -65,67 +93,42 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
     )
 
   return (
-    <li ref={ref} tabIndex={-1} className={`mount-row state-${state}${selected ? ' selected' : ''}`} aria-labelledby={titleId}>
+    <li
+      ref={ref}
+      tabIndex={-1}
+      className={`mount-row state-${state}${selected ? ' selected' : ''}`}
+      aria-labelledby={titleId}
+      onFocus={() => (ownsFocus.current = true)}
+      onBlur={(event) => {
+        // Focus moving elsewhere in the window; a null target is focus dropped to <body> by a disabled button.
+        if (event.relatedTarget && !event.currentTarget.contains(event.relatedTarget)) ownsFocus.current = false
+      }}
+    >
       <div className="mount-head">
         <h2 id={titleId} className="mount-name">
           {name}
         </h2>
         <StateBadge state={state} name={name} />
-        {health ? (
-          <span className="mount-since">
-            since <RelativeTime time={health.stateSince} />
-          </span>
-        ) : null}
-        {busy ? (
-          <span className="mount-busy" role="status">
-            <span className="spinner" aria-hidden="true" /> {busyLabels[busy]}
-          </span>
-        ) : null}
-      </div>
-      <dl className="mount-facts">
-        <div>
-          <dt>Remote</dt>
-          <dd>
-            {remoteName}:{mount.remotePath}
-          </dd>
-        </div>
-        <div>
-          <dt>Folder</dt>
-          <dd className="path">{mount.localPath}</dd>
-        </div>
-        <div>
-          <dt>Restarts</dt>
-          <dd>{health?.restarts ?? 0}</dd>
-        </div>
-        <div>
-          <dt>Pending uploads</dt>
-          <dd>{health?.pendingUploads ?? 0}</dd>
-        </div>
-        <div>
-          <dt>Transfer</dt>
-          <dd>{formatRate(health?.transfer.speed ?? 0)}</dd>
-        </div>
-      </dl>
-      {health && state !== 'mounted' && state !== 'unmounted' && health.reason ? <p className="mount-reason">{health.reason}</p> : null}
-      {lastError ? (
-        // Kept after the mount recovers, so a person can still read what happened; muted then.
-        <p className={state === 'failed' || state === 'degraded' ? 'mount-error' : 'mount-error past'}>
-          Last error: <code>{lastError.code}</code> {lastError.message}
-        </p>
-      ) : null}
-      {actionError ? (
-        <div className="mount-error" role="alert">
-          <p>
-            <code>{actionError.code}</code> {actionError.message}
-          </p>
-          {actionError.code === 'PENDING_UPLOADS' ? (
-            <button type="button" className="danger" disabled={waiting} onClick={() => void actions.unmount(id, true)}>
-              Unmount now; files wait in the cache
-            </button>
+        {health ? <StateDuration since={health.stateSince} /> : null}
+        <span className="mount-busy" role="status">
+          {busy ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> {busyLabels[busy]}
+            </>
           ) : null}
-        </div>
-      ) : null}
-      <div className="mount-actions" role="group" aria-label={`Actions for ${name}`}>
+        </span>
+      </div>
+      <MountFacts mount={mount} health={health} remoteName={remote?.name ?? mount.remoteId} remoteType={remote?.remote.type} />
+      <MountNotices
+        id={id}
+        name={name}
+        health={health}
+        actionError={actionError}
+        dismissedError={dismissedError}
+        leftInCache={leftInCache}
+        waiting={waiting}
+      />
+      <div ref={actionsRef} className="mount-actions" role="group" aria-label={`Actions for ${name}`}>
         {primary}
         <button type="button" disabled={state !== 'mounted' && state !== 'degraded'} onClick={() => void actions.openFolder(id)}>
           Open folder

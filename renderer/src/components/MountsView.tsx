@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../shared/errors.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { Dialog } from './Dialog.js'
+import { AllMountsActions } from './AllMountsActions.js'
 import { isActive, MountRow } from './MountRow.js'
 import { mountName } from '../../../shared/config.js'
 
@@ -38,6 +39,7 @@ export function MountsView() {
             <button type="button" onClick={() => actions.navigate({ name: 'remote-editor', remoteId: null })}>
               Add a remote
             </button>
+            <AllMountsActions />
           </div>
         ) : null}
       </header>

@@ -20,6 +20,7 @@ import {
   type SshAuth,
 } from '../remote-form.js'
 import { providerDefaults as appProviderDefaults, providerInfo, type ProviderDefaults } from '../s3-providers.js'
+import { useEditorGuard } from '../use-editor-guard.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { CheckboxField, RadioGroup, SelectField, TextField } from './Field.js'
@@ -53,6 +54,7 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
   const [saveError, setSaveError] = useState<ErrorInfo | null>(null)
   const [testPath, setTestPath] = useState('')
   const [test, setTest] = useState<TestState>({ status: 'idle' })
+  const guard = useEditorGuard({ form, testPath })
 
   const errors = remoteErrors(form)
   const hasErrors = Object.keys(errors).length > 0
@@ -140,11 +142,11 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
       return
     }
     if (form.id) actions.back()
-    else actions.navigate({ name: 'mount-editor', mountId: null, remoteId: result.value.id })
+    else actions.remoteSaved(result.value.id, testPath.trim())
   }
 
   return (
-    <section className="view" aria-labelledby="remote-editor-title">
+    <section className="view" aria-labelledby="remote-editor-title" onKeyDown={guard.onKeyDown}>
       <header className="view-head">
         <h1 id="remote-editor-title" tabIndex={-1} ref={heading}>
           {form.id ? `Edit ${stored?.name ?? 'remote'}` : form.type === 's3' ? 'Add an S3 remote' : 'Add an SSH remote'}

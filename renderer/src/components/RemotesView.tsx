@@ -59,7 +59,8 @@ export function RemotesView() {
 }
 
 function DeleteRemoteDialog({ remote, onClose }: { remote: RemoteView; onClose(): void }) {
-  const users = useApp((s) => s.mounts.filter((m) => m.remoteId === remote.id).length)
+  const userFolders = useApp((s) => s.mounts.filter((m) => m.remoteId === remote.id).map((m) => m.localPath))
+  const users = userFolders.length
   const actions = useActions()
   return (
     <Dialog
@@ -85,9 +86,18 @@ function DeleteRemoteDialog({ remote, onClose }: { remote: RemoteView; onClose()
     >
       <p>RMount forgets how to connect to it, and its stored secrets. Nothing on the remote is deleted.</p>
       {users > 0 ? (
-        <p className="warning">
-          {users === 1 ? 'One mount uses' : `${users} mounts use`} this remote: delete {users === 1 ? 'it' : 'them'} first.
-        </p>
+        <div className="warning">
+          <p>
+            {users === 1 ? 'This mount uses' : `These ${users} mounts use`} this remote: delete {users === 1 ? 'it' : 'them'} first.
+          </p>
+          <ul className="path-list">
+            {userFolders.map((path) => (
+              <li key={path} className="path">
+                {path}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </Dialog>
   )
