@@ -1,24 +1,16 @@
 #!/usr/bin/env node
 /** `rmount`: the engine on a headless machine. check, up, serve, demo. */
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { RmountError } from '../../shared/errors.js'
 import { checkSystem } from '../engine/system-check.js'
 import { demo } from './demo-command.js'
-import { errorText, print } from './output.js'
+import { errorText, print, printError } from './output.js'
 import { serve } from './serve-command.js'
 import { up } from './up-command.js'
-
-const usage = `rmount: keep remote storage mounted as local folders.
-
-Usage:
-  rmount check [--rclone PATH]                 report what this machine has and lacks; exit 1 when something is missing
-  rmount up --config FILE                      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully
-  rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
-                                               share DIR over SFTP to the holders of the keys in FILE
-  rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health
-
-Ctrl-C once unmounts after pending uploads are on the remote; twice unmounts at once (pending files stay in the cache
-and upload at the next mount).`
+import { commandUsage, exitCodes, isCommandName, usage, UsageError, type CommandName } from './usage.js'
 
 async function check(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { rclone: { type: 'string' } } })
@@ -28,33 +20,60 @@ async function check(args: string[]): Promise<number> {
   return report.ok ? 0 : 1
 }
 
+/** The version in RMount's package.json, found upward from this file (in dist/ or run from source). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'rmount' && pkg.version) return pkg.version
+    } catch {
+      // No package.json at this level: look one up.
+    }
+  }
+  return 'unknown'
+}
+
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo }
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  switch (command) {
-    case 'check':
-      return check(rest)
-    case 'up':
-      return up(rest)
-    case 'serve':
-      return serve(rest)
-    case 'demo':
-      return demo()
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      print(usage)
-      return command === undefined ? 2 : 0
-    default:
-      print(`Unknown command ${command}.\n\n${usage}`)
-      return 2
+  if (command === '--version' || command === '-V') {
+    print(version())
+    return exitCodes.ok
   }
+  if (command === undefined) throw new UsageError('Give a command.')
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0]
+    print(topic && isCommandName(topic) ? commandUsage[topic] : usage)
+    return exitCodes.ok
+  }
+  if (!isCommandName(command)) throw new UsageError(`Unknown command ${JSON.stringify(command)}.`)
+  // Help comes before anything the command does: \`demo --help\` must not start the demo.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    print(commandUsage[command])
+    return exitCodes.ok
+  }
+  try {
+    return await commands[command](rest)
+  } catch (error) {
+    // node:util parseArgs reports unknown options and missing values with these codes.
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message, command)
+    if (error instanceof UsageError && !error.command) throw new UsageError(error.message, command)
+    throw error
+  }
+}
+
+/** The exit code for an error that ended a command, printed once on stderr. */
+function reportFailure(error: unknown): number {
+  if (error instanceof UsageError) {
+    printError(`rmount: ${error.message}\n\n${error.command ? commandUsage[error.command] : usage}`)
+    return exitCodes.usage
+  }
+  printError(`rmount: ${errorText(error)}`)
+  return error instanceof RmountError && error.code === 'INVALID_CONFIG' ? exitCodes.usage : exitCodes.failed
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`rmount: ${errorText(error)}\n`)
-    process.exit(error instanceof RmountError && error.code === 'INVALID_CONFIG' ? 2 : 1)
-  },
+  (error: unknown) => process.exit(reportFailure(error)),
 )
