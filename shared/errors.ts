@@ -19,6 +19,8 @@ const catalog = {
   REMOTE_NOT_FOUND: { permanent: true },
   MOUNT_TIMEOUT: { permanent: false },
   PENDING_UPLOADS: { permanent: false },
+  /** The mount works but rclone's uploads keep failing (it retries them forever): the files wait in the cache. */
+  UPLOAD_FAILING: { permanent: false },
   RESTART_LIMIT: { permanent: true },
   RCLONE_EXITED: { permanent: false },
   SERVER_FAILED: { permanent: false },

@@ -50,6 +50,18 @@ const stateLabels: Record<MountState, string> = {
   unmounting: 'unmounting…',
 }
 
+/**
+ * A mount whose remote answers but whose uploads keep failing (UPLOAD_FAILING) is degraded too, but
+ * "remote not answering" would be untrue, and its folder is safe to open.
+ */
+function uploadsFailing(health: TrayMount['health']): boolean {
+  return health.state === 'degraded' && health.lastError?.code === 'UPLOAD_FAILING' && health.lastError.message === health.reason
+}
+
+function stateLabel(health: TrayMount['health']): string {
+  return uploadsFailing(health) ? 'uploads failing' : stateLabels[health.state]
+}
+
 /** States that need a look but may settle by themselves. */
 const unsettled: ReadonlySet<MountState> = new Set(['degraded', 'restarting', 'mounting', 'unmounting'])
 
@@ -108,7 +120,7 @@ export function trayMounts(
 
 function mountLabel({ name, health }: TrayMount): string {
   const pending = health.pendingUploads + health.uploadsInProgress
-  return `${name}: ${stateLabels[health.state]}${pending > 0 ? `, ${pending} upload${pending === 1 ? '' : 's'} pending` : ''}`
+  return `${name}: ${stateLabel(health)}${pending > 0 ? `, ${pending} upload${pending === 1 ? '' : 's'} pending` : ''}`
 }
 
 function mountItem(mount: TrayMount): MenuItemModel {
@@ -122,7 +134,7 @@ function mountItem(mount: TrayMount): MenuItemModel {
     ...(health.state === 'failed'
       ? [{ type: 'normal' as const, label: 'Retry', enabled: true, action: { type: 'retry' as const, id } }]
       : []),
-    { type: 'normal', label: 'Open folder', enabled: enabled.openFolder, action: { type: 'open-folder', id } },
+    { type: 'normal', label: 'Open folder', enabled: enabled.openFolder || uploadsFailing(health), action: { type: 'open-folder', id } },
     { type: 'normal', label: 'Show logs', enabled: true, action: { type: 'show-logs', id } },
   ]
   return { type: 'submenu', label: mountLabel(mount), enabled: true, submenu }
@@ -132,8 +144,9 @@ function tooltip(mounts: readonly TrayMount[]): string {
   if (mounts.length === 0) return 'RMount: no mounts yet'
   const count = (state: MountState) => mounts.filter((m) => m.health.state === state).length
   const parts = [`${count('mounted')} of ${mounts.length} mounted`]
-  for (const state of ['failed', 'degraded', 'restarting'] as const)
-    if (count(state) > 0) parts.push(`${count(state)} ${stateLabels[state]}`)
+  for (const label of ['failed', 'remote not answering', 'uploads failing', 'restarting…'])
+    if (mounts.some((m) => stateLabel(m.health) === label))
+      parts.push(`${mounts.filter((m) => stateLabel(m.health) === label).length} ${label}`)
   return `RMount: ${parts.join(', ')}`
 }
 

@@ -52,6 +52,7 @@ import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
 import { joinProbeGroup, probeGroupKey, probeRound, type ProbeMember } from './remote-probe-group.js'
 import { onTick } from './shared-ticker.js'
+import { UploadFailures, uploadFailingMessage } from './upload-failures.js'
 import { readUploadQueue, type UploadQueue } from './upload-queue.js'
 
 export interface UnmountOptions {
@@ -118,6 +119,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     transfer: { bytes: 0, speed: 0, transferring: 0, errors: 0 },
   }
   private readonly logs = new Ring<LogLine>(logCapacity)
+  private readonly uploadFailures = new UploadFailures()
   private readonly probe: FsProbe
   private readonly policy: RestartPolicy
   private redact: (text: string) => string = (text) => text
@@ -468,6 +470,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     if (!line) return null
     // A file queued or sent: the next round reads the stats, so pending uploads show within a second.
     if (uploadActivity.test(line.message)) this.statsDue = true
+    this.uploadFailures.observe(line)
     this.logs.push(line)
     this.emit('log', line)
     return line
@@ -613,6 +616,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         if (!folder.ok && folder.code === 'TIMEOUT')
           problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
       }
+      problem ??= this.uploadProblem()
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)
       } else {
@@ -635,6 +639,17 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       reason: `The remote fails: ${this.redact(error.message)}`,
       error: new RmountError(code, failureMessage(code, this.remote, this.remotePath), { logTail: this.logTail() }),
     }
+  }
+
+  /** Uploads that keep failing while the remote answers (a removed bucket, a full disk, a denied write). */
+  private uploadProblem(): { reason: string; error: RmountError } | null {
+    if (this.stats.pendingUploads + this.stats.uploadsInProgress === 0) this.uploadFailures.clear()
+    const failure = this.uploadFailures.current()
+    if (!failure) return null
+    const error = new RmountError('UPLOAD_FAILING', uploadFailingMessage(failure, this.remote, this.remotePath), {
+      logTail: this.logTail(),
+    })
+    return { reason: error.message, error }
   }
 
   private updateStats(core: PromiseSettledResult<CoreStats>, uploads: PromiseSettledResult<UploadQueue>): void {

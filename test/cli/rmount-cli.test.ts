@@ -1,19 +1,24 @@
 /** The `rmount` command as a person runs it: the built CLI, real rclone, real FUSE, real servers. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isAlive } from '../../electron/engine/child-process.js'
+import { pendingUploadTotals } from '../../electron/engine/pending-uploads.js'
+import { mountPaths } from '../../electron/engine/rclone-config.js'
 import { startS3, stopAllServers, tempDir } from '../servers/index.js'
-import { isMounted, rclonePidsFor } from '../mount-helpers.js'
+import { eventually, isMounted, rclonePidsFor } from '../mount-helpers.js'
 
 const cli = fileURLToPath(new URL('../../dist/electron/cli/rmount.js', import.meta.url))
 
 interface Running {
   child: ChildProcess
+  /** stdout and stderr together, in the order they came. */
   output: () => string
+  stdout: () => string
+  stderr: () => string
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>
   exit: Promise<number | null>
 }
@@ -21,12 +26,16 @@ interface Running {
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
   const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout!.on('data', (d: Buffer) => (output += d))
-  child.stderr!.on('data', (d: Buffer) => (output += d))
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d: Buffer) => ((output += d), (stdout += d)))
+  child.stderr!.on('data', (d: Buffer) => ((output += d), (stderr += d)))
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {
     child,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     exit,
     async waitFor(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs
@@ -186,5 +195,120 @@ describe('rmount serve and demo', () => {
     expect(await r.exit).toBe(0)
     expect(r.output()).toMatch(/in the shared folder, byte for byte/)
     expect(isMounted(mountPoint!)).toBe(false)
+  })
+})
+
+/** A config file with one Minio-style remote on `s3` and the given mounts, private to the user. */
+async function writeS3Config(dir: string, s3: { endpoint: string; accessKeyId: string; secretAccessKey: string }, mounts: object[]) {
+  const file = join(dir, 'config.json')
+  const remote = { type: 's3', provider: 'Minio', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+  await writeFile(file, JSON.stringify({ version: 1, remotes: [{ id: 's3', name: 'S3', remote }], mounts }), { mode: 0o600 })
+  return file
+}
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1
+
+describe('rmount help, version and exit codes', () => {
+  it('prints the version of package.json on --version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    const r = run(['--version'])
+    expect(await r.exit).toBe(0)
+    expect(r.stdout()).toBe(`${version}\n`)
+    expect(r.stderr()).toBe('')
+  })
+
+  it('prints each command its own help on stdout, and demo --help runs no demo', async () => {
+    for (const command of ['check', 'up', 'serve', 'demo']) {
+      const r = run([command, '--help'])
+      expect(await r.exit).toBe(0)
+      expect(r.stdout()).toMatch(new RegExp(`^Usage: rmount ${command}`))
+      expect(r.stderr()).toBe('')
+    }
+    const demo = run(['demo', '--help'])
+    expect(await demo.exit).toBe(0)
+    expect(demo.output()).not.toMatch(/Sharing|mounted/)
+    const overview = run(['--help'])
+    expect(await overview.exit).toBe(0)
+    expect(overview.stdout()).toMatch(/Exit codes: 0 done, 1 something failed, 2 wrong command line or config file, 3 stopped/)
+  })
+
+  it('answers every usage error with exit code 2 and the usage on stderr, once', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /Give a command/],
+      [['frob'], /Unknown command "frob"/],
+      [['up'], /needs --config FILE/],
+      [['up', '--config'], /--config/],
+      [['up', '--bogus'], /Unknown option '--bogus'/],
+      [['serve', '/tmp', '--public-key', 'k.pub', '--port', 'abc'], /--port takes a number/],
+      [['demo', 'extra'], /extra/],
+    ]
+    for (const [args, message] of cases) {
+      const r = run(args)
+      expect(await r.exit, args.join(' ')).toBe(2)
+      expect(r.stdout(), args.join(' ')).toBe('')
+      expect(r.stderr()).toMatch(message)
+      expect(occurrences(r.stderr(), 'Usage:'), args.join(' ')).toBe(1)
+      expect(occurrences(r.stderr(), r.stderr().split('\n')[0]!), args.join(' ')).toBe(1)
+    }
+  })
+
+  it('prints a failed mount once, on stderr, with its code, and exits 1', async () => {
+    const s3 = await startS3({ buckets: ['present'] })
+    const dir = await tempDir('rmount-cli-')
+    const file = await writeS3Config(dir, s3, [
+      { id: 'gone', remoteId: 's3', remotePath: 'no-such-bucket', localPath: join(dir, 'mnt'), options: { stateDir: join(dir, 'state') } },
+    ])
+    const r = run(['up', '--config', file])
+    expect(await r.exit).toBe(1)
+    expect(occurrences(r.stderr(), 'REMOTE_NOT_FOUND')).toBe(1)
+    expect(occurrences(r.output(), 'Bucket no-such-bucket does not exist')).toBe(1)
+    expect(r.stdout()).not.toMatch(/REMOTE_NOT_FOUND|does not exist/)
+  })
+})
+
+describe('rmount up while uploads fail', () => {
+  it('shows UPLOAD_FAILING, prints each retry and the progress, and a forced exit with files in the cache exits 3', async () => {
+    const s3 = await startS3({ buckets: ['fails'] })
+    const dir = await tempDir('rmount-cli-')
+    const localPath = join(dir, 'mnt')
+    const file = await writeS3Config(dir, s3, [
+      { id: 'm', remoteId: 's3', remotePath: 'fails', localPath, options: { stateDir: join(dir, 'state'), writeBackMs: 200 } },
+    ])
+    const r = run(['up', '--config', file])
+    try {
+      await r.waitFor(/\[m\] mounted/)
+      await writeFile(join(localPath, 'first.txt'), 'reaches the bucket\n')
+      // Uploaded, and done with: rclone checks the object after the PUT, and the bucket must outlive that check.
+      const { cacheDir } = mountPaths(localPath, join(dir, 'state'))
+      await eventually(
+        async () => (await s3.readObject('fails', 'first.txt')) !== null && (await pendingUploadTotals(cacheDir)).files === 0,
+        10_000,
+      )
+      // The bucket goes away behind rclone's back: the remote still answers, but every upload now fails.
+      await rm(join(s3.dataDir, 'fails'), { recursive: true, force: true })
+      await writeFile(join(localPath, 'second.txt'), Buffer.alloc(12_345, 1))
+
+      const [retry] = await r.waitFor(
+        /\[m\] upload of second\.txt failed \(try #2\): .*NoSuchBucket.*; next try in \d+ m?s, at \d\d:\d\d:\d\d/,
+      )
+      expect(r.stderr()).toContain(retry)
+      const [degraded] = await r.waitFor(
+        /\[m\] degraded: UPLOAD_FAILING: Uploads to bucket fails .* keep failing .*Bucket fails does not exist/,
+      )
+      expect(r.stderr()).toContain(degraded)
+      await r.waitFor(/\[m\] uploads waiting: 1 file\(s\), 12\.3 kB left, failing: next try at \d\d:\d\d:\d\d/, 15_000)
+
+      r.child.kill('SIGINT')
+      await r.waitFor(/press Ctrl-C again/)
+      // While the unmount waits, the retries go on being reported.
+      const triesBefore = occurrences(r.output(), 'upload of second.txt failed')
+      await r.waitFor(new RegExp(`try #${triesBefore + 2}\\)`), 30_000)
+      r.child.kill('SIGINT')
+      expect(await r.exit).toBe(3)
+      expect(r.stderr()).toMatch(/\[m\] 1 file\(s\) stay in the cache and upload at the next mount: second\.txt/)
+      expect(isMounted(localPath)).toBe(false)
+    } finally {
+      r.child.kill('SIGKILL')
+    }
   })
 })

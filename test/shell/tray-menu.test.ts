@@ -202,6 +202,24 @@ describe('trayModel: the rest of the menu', () => {
     })
     expect(model.tooltip).toBe('RMount: 1 of 4 mounted, 1 failed, 1 remote not answering')
   })
+
+  it('a mount whose uploads keep failing says so, shows the cause, and still opens its folder', () => {
+    const message = 'Uploads to bucket b keep failing (NoSuchBucket). The files wait in the cache and rclone keeps retrying.'
+    const failing = mount('a', 'degraded', { reason: message, lastError: { code: 'UPLOAD_FAILING', message }, pendingUploads: 1 })
+    const model = trayModel([failing, mount('b', 'degraded')], { startOnLogin: false })
+    const [item] = model.items
+    expect(item!.label).toBe('Mount a: uploads failing, 1 upload pending')
+    expect(item!.submenu![0]!.label).toMatch(/^Uploads to bucket b keep failing \(NoSuchBucket\)/)
+    expect(item!.submenu!.find((i) => i.label === 'Open folder')!.enabled).toBe(true)
+    expect(model.icon).toBe('warning')
+    expect(model.tooltip).toBe('RMount: 0 of 2 mounted, 1 remote not answering, 1 uploads failing')
+    // An old UPLOAD_FAILING that is no longer the reason does not label a mount whose remote stopped answering.
+    const stale = mount('c', 'degraded', {
+      reason: 'The remote does not answer within 1200 ms.',
+      lastError: { code: 'UPLOAD_FAILING', message },
+    })
+    expect(trayModel([stale], { startOnLogin: false }).items[0]!.label).toBe('Mount c: remote not answering')
+  })
 })
 
 describe('toMenuTemplate and runTrayAction', () => {
