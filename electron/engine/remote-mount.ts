@@ -20,12 +20,13 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
-import { exited, spawnTied } from './child-process.js'
+import { exited } from './child-process.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
 import { pinHostKey } from './host-key-pin.js'
 import { LogTail } from './log-tail.js'
+import { spawnWatched } from './mount-watchdog.js'
 import { canTransition, isLive } from './mount-states.js'
 import { prepareMountFolder } from './mount-folder.js'
 import { findMount, readMountTable } from './mountinfo.js'
@@ -282,11 +283,11 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const rcUser = 'rmount'
     const rcPass = randomBytes(24).toString('hex')
     const env = childEnv(process.env, { ...backend.env, RCLONE_RC_USER: rcUser, RCLONE_RC_PASS: rcPass })
-    // Its own process group, so a Ctrl-C in the terminal reaches the supervisor, which then drains
-    // the uploads, instead of killing rclone mid-upload.
-    const child = spawnTied(rclone.path, args, { env, stdio: 'ignore', detached: true })
+    // Under a watchdog that clears the folder if this process dies (mount-watchdog.ts); its own process
+    // group, so a Ctrl-C in the terminal reaches the supervisor, which drains the uploads first.
+    const { child, pid } = await spawnWatched(rclone.path, args, { mountPoint: this.localPath, env })
     const exit = exited(child)
-    const run: Run = { child, pid: child.pid ?? -1, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
+    const run: Run = { child, pid, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
     let port: number | null = null
     run.tail = new LogTail(this.paths.logFile, logStart, (text) => {
       const line = this.onLogLine(text)
@@ -489,7 +490,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         const folder = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout)
         if (this.run !== run || !isLive(this.stateValue)) return
         if (!folder.ok && folder.code === 'ENOTCONN') {
-          run.child.kill('SIGKILL')
+          killRclone(run)
           return
         }
         if (!folder.ok && folder.code === 'TIMEOUT')
@@ -617,7 +618,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const timedExit = (ms: number) => Promise.race([run.exit.then(() => true), sleep(ms).then(() => false)])
     if (!(await timedExit(5000))) {
       run.child.kill('SIGTERM')
-      if (!(await timedExit(10_000))) run.child.kill('SIGKILL')
+      if (!(await timedExit(10_000))) killRclone(run)
     }
     await run.exit
     return { ok: true, message: '' }
@@ -626,5 +627,14 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   /** Files rclone marked dirty in this mount's cache: written here, not yet on the remote. */
   private pendingFiles(): Promise<string[]> {
     return listDirtyFiles(this.paths.cacheDir, this.pathMeta, this.remotePath)
+  }
+}
+
+/** SIGKILL to rclone itself: its watchdog then clears the folder and exits with rclone's status. */
+function killRclone(run: Run): void {
+  try {
+    process.kill(run.pid, 'SIGKILL')
+  } catch {
+    // Already gone.
   }
 }
