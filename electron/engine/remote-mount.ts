@@ -39,6 +39,7 @@ import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
 import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
 import { joinProbeGroup, probeGroupKey, probeRound, type ProbeMember } from './remote-probe-group.js'
+import { ProbeRounds } from './probe-rounds.js'
 import { onTick } from './shared-ticker.js'
 
 export interface UnmountOptions {
@@ -122,7 +123,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       )
     },
   }
-  private ticking = false
+  private readonly rounds = new ProbeRounds()
   private statsDue = true
   private restartTimer: NodeJS.Timeout | null = null
   private pathMeta: string | null = null
@@ -444,7 +445,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private startMonitor(): void {
     this.stopMonitor()
     const leaveGroup = joinProbeGroup(this.probeKey, this.probeMember)
-    const stopTicker = onTick(this.options.probeIntervalMs, (round) => void this.tick(round))
+    const stopTicker = onTick(this.options.probeIntervalMs, (round, woke) => {
+      if (woke) this.rounds.woke(performance.now())
+      void this.tick(round, woke)
+    })
     this.stopTicking = () => {
       stopTicker()
       leaveGroup()
@@ -457,10 +461,11 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   /** One round of health checks: the mount table, the folder, the remote and the stats, in parallel. */
-  private async tick(round: number): Promise<void> {
+  private async tick(round: number, woke = false): Promise<void> {
     const run = this.run
-    if (this.ticking || !run?.rc || !isLive(this.stateValue)) return
-    this.ticking = true
+    if (!run?.rc || !isLive(this.stateValue)) return
+    const startedAt = this.rounds.begin(performance.now(), woke || this.stateValue === 'degraded')
+    if (startedAt === null) return
     try {
       const timeout = this.options.probeTimeoutMs
       // The remote is probed every round (that bounds hang detection), once for all mounts of it; stats
@@ -496,6 +501,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         if (!folder.ok && folder.code === 'TIMEOUT')
           problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
       }
+      if (!this.rounds.speak(startedAt)) return
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)
       } else {
@@ -505,7 +511,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       // Only full rounds bring new numbers; state changes have their own event.
       if (full) this.emit('health', this.health())
     } finally {
-      this.ticking = false
+      this.rounds.end()
     }
   }
 
