@@ -22,13 +22,14 @@ import {
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
-import { describeExit, exited, spawnErrorOf, spawnTied } from './child-process.js'
+import { describeExit, exited, spawnErrorOf } from './child-process.js'
 import { refreshCall } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
 import { prepareHostKey, type HostKeyPins } from './host-key-pin.js'
 import { LogTail } from './log-tail.js'
+import { spawnWatched } from './mount-watchdog.js'
 import { canTransition, isLive } from './mount-states.js'
 import { prepareMountFolder, resolveMountFolder } from './mount-folder.js'
 import { findMount, readMountTable } from './mountinfo.js'
@@ -51,6 +52,7 @@ import { formatLogLine, parseLogLine, Ring } from './rclone-log.js'
 import { makeRedactor } from './redact.js'
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from './restart-policy.js'
 import { joinProbeGroup, probeGroupKey, probeRound, type ProbeMember } from './remote-probe-group.js'
+import { ProbeRounds } from './probe-rounds.js'
 import { onTick } from './shared-ticker.js'
 import { UploadFailures, uploadFailingMessage } from './upload-failures.js'
 import { readUploadQueue, type UploadQueue } from './upload-queue.js'
@@ -145,7 +147,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       )
     },
   }
-  private ticking = false
+  private readonly rounds = new ProbeRounds()
   private statsDue = true
   private restartTimer: NodeJS.Timeout | null = null
   private pathMeta: string | null = null
@@ -378,11 +380,11 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const rcUser = 'rmount'
     const rcPass = randomBytes(24).toString('hex')
     const env = childEnv(process.env, { ...backend.env, RCLONE_RC_USER: rcUser, RCLONE_RC_PASS: rcPass })
-    // Its own process group, so a Ctrl-C in the terminal reaches the supervisor, which then drains
-    // the uploads, instead of killing rclone mid-upload.
-    const child = spawnTied(rclone.path, args, { env, stdio: 'ignore', detached: true })
+    // Under a watchdog that clears the folder if this process dies (mount-watchdog.ts); its own process
+    // group, so a Ctrl-C in the terminal reaches the supervisor, which drains the uploads first.
+    const { child, pid } = await spawnWatched(rclone.path, args, { mountPoint: this.localPath, env })
     const exit = exited(child)
-    const run: Run = { child, pid: child.pid ?? -1, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
+    const run: Run = { child, pid, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
     let port: number | null = null
     const rcReady = () => (endpoint.socketPath ? existsSync(endpoint.socketPath) : port !== null)
     run.tail = new LogTail(this.paths.logFile, logStart, (text) => {
@@ -564,7 +566,10 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private startMonitor(): void {
     this.stopMonitor()
     const leaveGroup = joinProbeGroup(this.probeKey, this.probeMember)
-    const stopTicker = onTick(this.options.probeIntervalMs, (round) => void this.tick(round))
+    const stopTicker = onTick(this.options.probeIntervalMs, (round, woke) => {
+      if (woke) this.rounds.woke(performance.now())
+      void this.tick(round, woke)
+    })
     this.stopTicking = () => {
       stopTicker()
       leaveGroup()
@@ -577,10 +582,11 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   }
 
   /** One round of health checks: the mount table, the folder, the remote and the stats, in parallel. */
-  private async tick(round: number): Promise<void> {
+  private async tick(round: number, woke = false): Promise<void> {
     const run = this.run
-    if (this.ticking || !run?.rc || !isLive(this.stateValue)) return
-    this.ticking = true
+    if (!run?.rc || !isLive(this.stateValue)) return
+    const startedAt = this.rounds.begin(performance.now(), woke || this.stateValue === 'degraded')
+    if (startedAt === null) return
     try {
       const timeout = this.options.probeTimeoutMs
       // The remote is probed every round (that bounds hang detection), once for all mounts of it; stats
@@ -610,12 +616,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         const folder = await this.probe.run({ op: 'lookup', path: `${this.localPath}/.rmount-liveness` }, timeout)
         if (this.run !== run || !isLive(this.stateValue)) return
         if (!folder.ok && folder.code === 'ENOTCONN') {
-          run.child.kill('SIGKILL')
+          killRclone(run)
           return
         }
         if (!folder.ok && folder.code === 'TIMEOUT')
           problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
       }
+      if (!this.rounds.speak(startedAt)) return
       problem ??= this.uploadProblem()
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)
@@ -626,7 +633,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       // Only full rounds bring new numbers; state changes have their own event.
       if (full) this.emit('health', this.health())
     } finally {
-      this.ticking = false
+      this.rounds.end()
     }
   }
 
@@ -753,7 +760,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const timedExit = (ms: number) => Promise.race([run.exit.then(() => true), sleep(ms).then(() => false)])
     if (!(await timedExit(5000))) {
       run.child.kill('SIGTERM')
-      if (!(await timedExit(10_000))) run.child.kill('SIGKILL')
+      if (!(await timedExit(10_000))) killRclone(run)
     }
     await run.exit
     return { ok: true, message: '' }
@@ -773,5 +780,14 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   /** Files rclone marked dirty in this mount's cache: written here, not yet on the remote. */
   private pendingFiles(): Promise<string[]> {
     return listDirtyFiles(this.paths.cacheDir, this.pathMeta, this.remotePath)
+  }
+}
+
+/** SIGKILL to rclone itself: its watchdog then clears the folder and exits with rclone's status. */
+function killRclone(run: Run): void {
+  try {
+    process.kill(run.pid, 'SIGKILL')
+  } catch {
+    // Already gone.
   }
 }

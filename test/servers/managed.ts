@@ -9,11 +9,12 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { NetNamespace } from './netns.js'
 import { isRunning, ownsListener, processTree, signalAll, type ProcInfo } from './process-tree.js'
 
 /** A server process (tree) under test control. */
 export interface TestServer {
-  /** Always '127.0.0.1'. */
+  /** '127.0.0.1', or the address inside the network namespace the server runs in. */
   host: string
   /** Fixed for the server's whole life, restarts included. */
   port: number
@@ -46,11 +47,13 @@ export interface ServerSpec {
   logFile: string
   /** Called before every start, so it may write port-dependent config files. */
   launch(port: number): LaunchSpec | Promise<LaunchSpec>
-  /** Resolves true once a client can really talk to the server on `port`. */
-  probe(port: number): Promise<boolean>
+  /** Resolves true once a client can really talk to the server on `host:port`. */
+  probe(port: number, host: string): Promise<boolean>
+  /** Run inside this network namespace (see netns.ts) and listen on its address instead of 127.0.0.1. */
+  netns?: Pick<NetNamespace, 'address' | 'wrap'>
 }
 
-const host = '127.0.0.1'
+const loopback = '127.0.0.1'
 const startTimeoutMs = 15_000
 const termGraceMs = 2_000
 const killWaitMs = 5_000
@@ -148,7 +151,7 @@ function tryListen(port: number): Promise<number | null> {
   return new Promise((resolve) => {
     const probe = createServer()
     probe.once('error', () => resolve(null))
-    probe.listen(port, host, () => {
+    probe.listen(port, loopback, () => {
       const address = probe.address()
       probe.close(() => resolve(typeof address === 'object' && address ? address.port : null))
     })
@@ -163,11 +166,15 @@ class ManagedServer {
   /** Every process ever seen in the tree, so children orphaned by a dead listener are still found and killed. */
   private readonly known = new Map<number, ProcInfo>()
 
-  constructor(private readonly spec: ServerSpec) {}
+  private readonly host: string
+
+  constructor(private readonly spec: ServerSpec) {
+    this.host = spec.netns?.address ?? loopback
+  }
 
   handle(): TestServer {
     return {
-      host,
+      host: this.host,
       port: this.port,
       logFile: this.spec.logFile,
       pids: () => this.procs().map((info) => info.pid),
@@ -234,7 +241,9 @@ class ManagedServer {
   }
 
   private async launch(): Promise<void> {
-    const { command, args, env, cwd } = await this.spec.launch(this.port)
+    const launched = await this.spec.launch(this.port)
+    const { env, cwd } = launched
+    const [command, args] = this.spec.netns ? this.spec.netns.wrap(launched.command, launched.args) : [launched.command, launched.args]
     const log = openSync(this.spec.logFile, 'a')
     // The log spans restarts: only what this start wrote may decide whether the port was taken.
     const logStart = fstatSync(log).size
@@ -262,7 +271,7 @@ class ManagedServer {
         throw new Error(message)
       }
       const pids = this.procs().map((info) => info.pid)
-      if (ownsListener(pids, this.port) && (await this.spec.probe(this.port))) {
+      if (ownsListener(pids, this.port, this.host) && (await this.spec.probe(this.port, this.host))) {
         // sshd forks a child for the probe's connection; let it go, so pids() right after start is just the server.
         const settled = Date.now() + 1_000
         while (this.procs().length > 1 && Date.now() < settled) await sleep(10)

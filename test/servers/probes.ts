@@ -3,10 +3,10 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 
 /** Resolves with the server's SSH identification line (`SSH-2.0-...`), or null when none arrives within `timeoutMs`. */
-export function sshBanner(port: number, timeoutMs = 1_000): Promise<string | null> {
+export function sshBanner(port: number, timeoutMs = 1_000, host = '127.0.0.1'): Promise<string | null> {
   return new Promise((resolve) => {
     let received = ''
-    const socket = connect({ host: '127.0.0.1', port })
+    const socket = connect({ host, port })
     const finish = (banner: string | null) => {
       clearTimeout(timer)
       socket.destroy()
@@ -26,9 +26,9 @@ export function sshBanner(port: number, timeoutMs = 1_000): Promise<string | nul
 }
 
 /** Resolves with the HTTP status of `GET /`, or null on error or when no answer arrives within `timeoutMs`. */
-export function httpStatus(port: number, timeoutMs = 1_000): Promise<number | null> {
+export function httpStatus(port: number, timeoutMs = 1_000, host = '127.0.0.1'): Promise<number | null> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+    const req = request({ host, port, path: '/', method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
       res.resume()
       resolve(res.statusCode ?? null)
     })

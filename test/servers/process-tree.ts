@@ -84,17 +84,30 @@ export function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals): v
 }
 
 /**
- * True when one of `pids` holds a listening IPv4 TCP socket on 127.0.0.1:port (or 0.0.0.0:port).
- * Connecting to the port is not proof enough: after a lost race for a free port, another program may own it.
+ * True when one of `pids` holds a listening IPv4 TCP socket on host:port (or 0.0.0.0:port), in its own network
+ * namespace. Connecting to the port is not proof enough: after a lost race for a free port, another program may own it.
  */
-export function ownsListener(pids: readonly number[], port: number): boolean {
+export function ownsListener(pids: readonly number[], port: number, host = '127.0.0.1'): boolean {
   const portHex = port.toString(16).toUpperCase().padStart(4, '0')
+  // Hex in host byte order, so 127.0.0.1 reads 0100007F on x86 and arm64.
+  const hostHex = host
+    .split('.')
+    .reverse()
+    .map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, '0'))
+    .join('')
   const inodes = new Set<string>()
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+  let table = ''
+  try {
+    // The listener's own view: a server inside a network namespace is not in this process's /proc/net/tcp.
+    table = readFileSync(`/proc/${pids[0]}/net/tcp`, 'utf8')
+  } catch {
+    return false
+  }
+  for (const line of table.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/)
     const local = cols[1]
-    // State 0A is TCP_LISTEN; addresses are hex in host byte order, so 127.0.0.1 reads 0100007F on x86 and arm64.
-    if (cols[3] === '0A' && (local === `0100007F:${portHex}` || local === `00000000:${portHex}`) && cols[9])
+    // State 0A is TCP_LISTEN.
+    if (cols[3] === '0A' && (local === `${hostHex}:${portHex}` || local === `00000000:${portHex}`) && cols[9])
       inodes.add(`socket:[${cols[9]}]`)
   }
   if (inodes.size === 0) return false

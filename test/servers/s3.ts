@@ -2,12 +2,12 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startManaged, tempDir, type TestServer } from './managed.js'
+import { startManaged, tempDir, type ServerSpec, type TestServer } from './managed.js'
 import { httpStatus } from './probes.js'
 
 /** A running s3rver and what a client needs to reach it. */
 export interface S3Server extends TestServer {
-  /** `http://127.0.0.1:PORT`; use path-style requests (rclone's provider=Minio does). */
+  /** `http://HOST:PORT`; use path-style requests (rclone's provider=Minio does). */
   endpoint: string
   accessKeyId: string
   secretAccessKey: string
@@ -29,8 +29,8 @@ const objectSuffix = '._S3rver_object'
 // s3rver's only built-in account (lib/models/account.js); it checks signatures against it.
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
 
-/** s3rver in its own node process (so it can be SIGSTOPped); buckets pre-created. */
-export async function startS3(opts: { buckets?: string[] } = {}): Promise<S3Server> {
+/** s3rver in its own node process (so it can be SIGSTOPped); buckets pre-created; on 127.0.0.1 or inside `netns`. */
+export async function startS3(opts: { buckets?: string[]; netns?: ServerSpec['netns'] } = {}): Promise<S3Server> {
   const dir = await tempDir('rmount-s3-')
   const dataDir = join(dir, 'data')
   await mkdir(dataDir)
@@ -39,9 +39,14 @@ export async function startS3(opts: { buckets?: string[] } = {}): Promise<S3Serv
     name: 's3rver',
     logFile: join(dir, 's3rver.log'),
     // Buckets are created again on restart; s3rver keeps existing ones and their objects.
-    launch: (port) => ({ command: process.execPath, args: [script, dataDir, String(port), ...buckets] }),
+    launch: (port) => ({
+      command: process.execPath,
+      args: [script, dataDir, String(port), ...buckets],
+      env: opts.netns ? { ...process.env, S3RVER_HOST: opts.netns.address } : undefined,
+    }),
     // Any HTTP answer will do (s3rver lists buckets even to anonymous clients): the server is then past bucket setup.
-    probe: async (port) => (await httpStatus(port)) !== null,
+    probe: async (port, host) => (await httpStatus(port, 1_000, host)) !== null,
+    netns: opts.netns,
   })
 
   const objectPath = (bucket: string, key: string) => {
@@ -54,7 +59,7 @@ export async function startS3(opts: { buckets?: string[] } = {}): Promise<S3Serv
 
   return {
     ...server,
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: `http://${server.host}:${server.port}`,
     ...credentials,
     dataDir,
     async readObject(bucket, key) {

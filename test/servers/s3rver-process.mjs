@@ -1,5 +1,6 @@
 // Runs s3rver in its own process so tests can SIGSTOP, SIGKILL and restart it like a real server.
 // Usage: node s3rver-process.mjs <dataDir> <port> [bucket...]; prints "listening <port>" once ready.
+// It listens on 127.0.0.1, or on S3RVER_HOST (an address inside a test network namespace).
 import S3rver from 's3rver'
 
 const [dataDir, port, ...buckets] = process.argv.slice(2)
@@ -8,7 +9,7 @@ if (!dataDir || !/^\d+$/.test(port ?? '')) {
   process.exit(2)
 }
 const server = new S3rver({
-  address: '127.0.0.1',
+  address: process.env.S3RVER_HOST || '127.0.0.1',
   port: Number(port),
   directory: dataDir,
   silent: true,

@@ -2,7 +2,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
-import { startManaged, tempDir, type TestServer } from './managed.js'
+import { startManaged, tempDir, type ServerSpec, type TestServer } from './managed.js'
 import { sshBanner } from './probes.js'
 import { generateKey, knownHostsLine } from './ssh-keys.js'
 
@@ -17,7 +17,7 @@ export interface SshdServer extends TestServer {
   rootDir: string
   /** `SHA256:...` as `ssh-keygen -l` prints it. */
   hostKeyFingerprint: string
-  /** One line: `[127.0.0.1]:PORT ssh-ed25519 ...`. */
+  /** One line: `[HOST]:PORT ssh-ed25519 ...`. */
   knownHostsFile: string
   /** A second private key that is NOT authorized. */
   otherKeyFile: string
@@ -25,8 +25,9 @@ export interface SshdServer extends TestServer {
 
 const sshdBinary = '/usr/sbin/sshd'
 
-/** A real OpenSSH sshd on a free high port on 127.0.0.1, temporary config, key-only auth for the current user, `Subsystem sftp internal-sftp`. */
-export async function startSshd(options: { logLevel?: 'ERROR' | 'VERBOSE' } = {}): Promise<SshdServer> {
+/** A real OpenSSH sshd on a free high port on 127.0.0.1 (or inside `netns`), temporary config, key-only auth for the current user, `Subsystem sftp internal-sftp`. */
+export async function startSshd(options: { logLevel?: 'ERROR' | 'VERBOSE'; netns?: ServerSpec['netns'] } = {}): Promise<SshdServer> {
+  const host = options.netns?.address ?? '127.0.0.1'
   const dir = await tempDir('rmount-sshd-')
   const rootDir = join(dir, 'root')
   const configFile = join(dir, 'sshd_config')
@@ -46,12 +47,13 @@ export async function startSshd(options: { logLevel?: 'ERROR' | 'VERBOSE' } = {}
     name: 'sshd',
     logFile: join(dir, 'sshd.log'),
     async launch(port) {
-      await writeFile(configFile, sshdConfig(port, dir, authorizedKeysFile, options.logLevel ?? 'ERROR'))
-      await writeFile(knownHostsFile, knownHostsLine('127.0.0.1', port, hostKey.publicKey))
+      await writeFile(configFile, sshdConfig(host, port, dir, authorizedKeysFile, options.logLevel ?? 'ERROR'))
+      await writeFile(knownHostsFile, knownHostsLine(host, port, hostKey.publicKey))
       // sshd re-executes itself for each connection, which needs an absolute path; -e logs to stderr, i.e. the log file.
       return { command: sshdBinary, args: ['-D', '-e', '-f', configFile] }
     },
-    probe: async (port) => (await sshBanner(port))?.startsWith('SSH-2.0-OpenSSH') ?? false,
+    probe: async (port, probeHost) => (await sshBanner(port, 1_000, probeHost))?.startsWith('SSH-2.0-OpenSSH') ?? false,
+    netns: options.netns,
   })
   return {
     ...server,
@@ -66,10 +68,10 @@ export async function startSshd(options: { logLevel?: 'ERROR' | 'VERBOSE' } = {}
 }
 
 /** `logLevel` VERBOSE logs every login attempt, for tests that must show none happened. */
-function sshdConfig(port: number, dir: string, authorizedKeysFile: string, logLevel: string): string {
+function sshdConfig(host: string, port: number, dir: string, authorizedKeysFile: string, logLevel: string): string {
   return [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${host}`,
     `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${authorizedKeysFile}`,
