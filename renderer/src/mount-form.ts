@@ -13,6 +13,8 @@ export interface MountForm {
   readOnly: boolean
   cacheMode: CacheMode
   mountAtStart: boolean
+  /** Seconds between looks for changes on the remote, as typed; empty means the default. */
+  changeCheckSeconds: string
   /** Options the form does not show, kept as they are. */
   otherOptions: MountView['options']
 }
@@ -27,6 +29,7 @@ export function mountFormFrom(view: MountView | null, firstRemoteId: string): Mo
     readOnly: options.readOnly ?? false,
     cacheMode: options.cacheMode ?? 'writes',
     mountAtStart: view?.mountAtStart ?? false,
+    changeCheckSeconds: options.changeCheckSeconds === undefined ? '' : String(options.changeCheckSeconds),
     otherOptions: options,
   }
 }
@@ -38,8 +41,19 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     remotePath: form.remotePath.trim(),
     localPath: form.localPath.trim(),
     mountAtStart: form.mountAtStart,
-    options: { ...form.otherOptions, readOnly: form.readOnly, cacheMode: form.cacheMode },
+    options: { ...withoutChangeCheck(form.otherOptions), readOnly: form.readOnly, cacheMode: form.cacheMode, ...changeCheck(form) },
   }
+}
+
+/** Empty keeps the default (and later, better defaults); anything else goes to the schema as a number, NaN included, to be judged there. */
+function changeCheck(form: MountForm): { changeCheckSeconds?: number } {
+  const typed = form.changeCheckSeconds.trim()
+  return typed === '' ? {} : { changeCheckSeconds: Number(typed) }
+}
+
+function withoutChangeCheck(options: MountView['options']): MountView['options'] {
+  const { changeCheckSeconds: _shownInTheForm, ...rest } = options
+  return rest
 }
 
 export function mountErrors(form: MountForm): FieldErrors {

@@ -75,6 +75,8 @@ export interface AppState {
   unmount(id: string, force?: boolean): Promise<void>
   retry(id: string): Promise<void>
   openFolder(id: string): Promise<void>
+  /** Shows changes made on the remote by other clients now. */
+  refresh(id: string): Promise<void>
   deleteMount(id: string): Promise<boolean>
   deleteRemote(id: string): Promise<boolean>
   /** Loads a mount's recent log lines; live lines keep arriving through events. */
@@ -256,6 +258,10 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
 
       async openFolder(id) {
         await run('Opening the folder', 'mount:open-folder', { id })
+      },
+
+      async refresh(id) {
+        await run('Refreshing', 'mount:refresh', { id })
       },
 
       async deleteMount(id) {
