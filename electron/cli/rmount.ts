@@ -11,12 +11,14 @@ import { startDemoShare } from '../engine/demo-share.js'
 import { RemoteMount } from '../engine/remote-mount.js'
 import { RemoteServer } from '../engine/remote-server.js'
 import { checkSystem } from '../engine/system-check.js'
+import { watchKeys } from './keys.js'
 
 const usage = `rmount: keep remote storage mounted as local folders.
 
 Usage:
   rmount check [--rclone PATH]                 report what this machine has and lacks; exit 1 when something is missing
-  rmount up --config FILE                      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully
+  rmount up --config FILE                      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully;
+                                               in a terminal, r shows changes made on the remote now
   rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
                                                share DIR over SFTP to the holders of the keys in FILE
   rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health
@@ -93,6 +95,8 @@ async function supervise(mounts: Map<string, RemoteMount>): Promise<number> {
     if (result.status === 'rejected') print(`[${[...mounts.keys()][i]}] ${errorText(result.reason)}`)
   })
   if (results.every((r) => r.status === 'rejected')) return 1
+  const stopKeys = watchKeys(process.stdin, mounts, print, () => process.emit('SIGINT'))
+  void signals.graceful.then(stopKeys)
   const failures = await unmountAll(mounts, signals)
   return failures || results.some((r) => r.status === 'rejected') ? 1 : 0
 }
