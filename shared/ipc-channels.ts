@@ -17,6 +17,7 @@ export const requestChannels = [
   'mount:mount',
   'mount:unmount',
   'mount:retry',
+  'mount:refresh',
   'mount:logs',
   'mount:open-folder',
   'mount:diagnostics',

@@ -138,6 +138,7 @@ export const requestSchemas = {
   'mount:mount': byId,
   'mount:unmount': z.object({ id: idSchema, force: z.boolean().default(false) }).strict(),
   'mount:retry': byId,
+  'mount:refresh': byId,
   'mount:logs': byId,
   'mount:open-folder': byId,
   'mount:diagnostics': byId,
@@ -175,6 +176,8 @@ export interface RequestResponses {
   'mount:mount': MountHealth
   'mount:unmount': { pendingFiles: string[] }
   'mount:retry': MountHealth
+  /** Changes made on the remote by other clients show at once (a no-op while not mounted). */
+  'mount:refresh': void
   'mount:logs': LogLine[]
   'mount:open-folder': void
   'mount:diagnostics': string

@@ -1,7 +1,9 @@
 /** What the mount tests share: waiting for states, and looking at the mount table and rclone processes. */
+import { execFile } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import type { MountState, RemoteMount } from '../electron/engine/index.js'
@@ -110,5 +112,44 @@ export function rcStatusWithoutAuth(target: { socketPath: string } | { port: num
     req.setTimeout(5000, () => req.destroy(new Error(`no answer from rc ${path}`)))
     req.on('error', reject)
     req.end('{}')
+  })
+}
+
+const vendoredRclone = fileURLToPath(new URL('../vendor/bin/rclone', import.meta.url))
+
+/** `ls -A` in a child with a deadline, so a hung mount costs the child, not the test. */
+export function list(dir: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('ls', ['-A', dir], { timeout: 5000 }, (error, stdout) => {
+      if (error) reject(error)
+      else resolve(stdout.split('\n').filter(Boolean))
+    })
+  })
+}
+
+/** Another S3 client (its own rclone process, not the mount) puts an object into the bucket, as a colleague would. */
+export function putObjectAsAnotherClient(
+  s3: { endpoint: string; accessKeyId: string; secretAccessKey: string },
+  bucket: string,
+  key: string,
+  body: string,
+): Promise<void> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    RCLONE_CONFIG_OTHER_TYPE: 's3',
+    RCLONE_CONFIG_OTHER_PROVIDER: 'Minio',
+    RCLONE_CONFIG_OTHER_ENDPOINT: s3.endpoint,
+    RCLONE_CONFIG_OTHER_ACCESS_KEY_ID: s3.accessKeyId,
+    RCLONE_CONFIG_OTHER_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    RCLONE_CONFIG_OTHER_NO_CHECK_BUCKET: 'true',
+  }
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      vendoredRclone,
+      ['--config', '/dev/null', 'rcat', `other:${bucket}/${key}`],
+      { env, timeout: 20_000 },
+      (error) => (error ? reject(error) : resolve()),
+    )
+    child.stdin!.end(body)
   })
 }

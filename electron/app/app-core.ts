@@ -330,6 +330,11 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     return this.manager.retry(id)
   }
 
+  /** Shows changes made on the remote by other clients now, rather than at the mount's next change check. */
+  refresh(id: string): Promise<void> {
+    return this.manager.refresh(id)
+  }
+
   /** The mount's recent log lines. */
   logs(id: string): LogLine[] {
     return this.manager.logs(id)

@@ -20,7 +20,7 @@ import { mountName } from '../../shared/config.js'
 /** What the shell needs of the app core. */
 export type DesktopCore = Pick<
   AppCore,
-  'snapshot' | 'on' | 'mount' | 'unmount' | 'retry' | 'openFolder' | 'setSettings' | 'mountAtStart' | 'probeAll' | 'quitAll'
+  'snapshot' | 'on' | 'mount' | 'unmount' | 'retry' | 'refresh' | 'openFolder' | 'setSettings' | 'mountAtStart' | 'probeAll' | 'quitAll'
 >
 
 /** A desktop notification; a click on one with a `mountId` opens the window on that mount. */
@@ -146,6 +146,7 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
     // An unmount that does not happen (files open, uploads stuck) leaves the mount as it was: say why.
     unmount: (id: string) => attempt('Unmounting', id, core.unmount(id, { force: false }), true),
     openFolder: (id: string) => attempt('Opening the folder of', id, core.openFolder(id), true),
+    refresh: (id: string) => attempt('Refreshing', id, core.refresh(id), true),
     showLogs: (id: string) => ports.window.show({ mountId: id, view: 'logs' }),
     // The same mounts whose own Mount or Unmount item is enabled.
     mountAll: () => actionableIds(trayMounts(mounts, health), 'mount').forEach(handlers.mount),

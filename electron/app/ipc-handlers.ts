@@ -41,6 +41,7 @@ function coreOperations(core: AppCore): IpcOperations {
     'mount:mount': (input) => core.mount(input.id),
     'mount:unmount': (input) => core.unmount(input.id, { force: input.force }),
     'mount:retry': (input) => core.retry(input.id),
+    'mount:refresh': (input) => core.refresh(input.id),
     'mount:logs': async (input) => core.logs(input.id),
     'mount:open-folder': (input) => core.openFolder(input.id),
     'mount:diagnostics': (input) => core.diagnostics(input.id),

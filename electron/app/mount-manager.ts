@@ -244,6 +244,11 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     return this.mount(id)
   }
 
+  /** Shows changes made on the remote now; a mount with no rclone running has nothing cached, so nothing to do. */
+  async refresh(id: string): Promise<void> {
+    await this.entry(id).engine?.refresh()
+  }
+
   /** The mount's health; one that never started reports `unmounted` (or `failed` when it could not be set up). */
   health(id: string): MountHealth {
     const entry = this.entries.get(id)

@@ -12,7 +12,7 @@ export type TrayIcon = 'ok' | 'warning' | 'error' | 'idle'
 
 /** What a tray menu item does when clicked. */
 export type TrayAction =
-  | { type: 'mount' | 'unmount' | 'retry' | 'open-folder' | 'show-logs'; id: string }
+  | { type: 'mount' | 'unmount' | 'retry' | 'open-folder' | 'show-logs' | 'refresh'; id: string }
   | { type: 'mount-all' | 'unmount-all' | 'open-window' | 'quit' }
   | { type: 'set-start-on-login'; enabled: boolean }
 
@@ -74,18 +74,21 @@ export function trayIcon(states: readonly MountState[]): TrayIcon {
   return 'idle'
 }
 
-/** Which per-mount actions make sense in each state (Retry appears only for a failed mount). */
-const enabledIn: Record<MountState, { mount: boolean; unmount: boolean; openFolder: boolean }> = {
-  unmounted: { mount: true, unmount: false, openFolder: false },
+/**
+ * Which per-mount actions make sense in each state (Retry appears only for a failed mount). Refresh
+ * (show remote changes now) only while mounted: a remote that does not answer has no news to show.
+ */
+const enabledIn: Record<MountState, { mount: boolean; unmount: boolean; openFolder: boolean; refresh: boolean }> = {
+  unmounted: { mount: true, unmount: false, openFolder: false, refresh: false },
   // Unmount cuts a mount or restart under way short, so it doubles as Cancel.
-  mounting: { mount: false, unmount: true, openFolder: false },
-  mounted: { mount: false, unmount: true, openFolder: true },
+  mounting: { mount: false, unmount: true, openFolder: false, refresh: false },
+  mounted: { mount: false, unmount: true, openFolder: true, refresh: true },
   // A file manager opened on a mount whose remote does not answer freezes on it: no Open folder.
-  degraded: { mount: false, unmount: true, openFolder: false },
-  restarting: { mount: false, unmount: true, openFolder: false },
+  degraded: { mount: false, unmount: true, openFolder: false, refresh: false },
+  restarting: { mount: false, unmount: true, openFolder: false, refresh: false },
   // Unmount on a failed mount stops its retries and clears it back to "not mounted".
-  failed: { mount: false, unmount: true, openFolder: false },
-  unmounting: { mount: false, unmount: false, openFolder: false },
+  failed: { mount: false, unmount: true, openFolder: false, refresh: false },
+  unmounting: { mount: false, unmount: false, openFolder: false, refresh: false },
 }
 
 /** What to show of a mount's trouble, on one short line; null when it is fine. */
@@ -135,6 +138,7 @@ function mountItem(mount: TrayMount): MenuItemModel {
       ? [{ type: 'normal' as const, label: 'Retry', enabled: true, action: { type: 'retry' as const, id } }]
       : []),
     { type: 'normal', label: 'Open folder', enabled: enabled.openFolder || uploadsFailing(health), action: { type: 'open-folder', id } },
+    { type: 'normal', label: 'Refresh', enabled: enabled.refresh, action: { type: 'refresh', id } },
     { type: 'normal', label: 'Show logs', enabled: true, action: { type: 'show-logs', id } },
   ]
   return { type: 'submenu', label: mountLabel(mount), enabled: true, submenu }
@@ -231,6 +235,7 @@ export interface TrayHandlers {
   unmount(id: string): unknown
   retry(id: string): unknown
   openFolder(id: string): unknown
+  refresh(id: string): unknown
   showLogs(id: string): unknown
   mountAll(): unknown
   unmountAll(): unknown
@@ -250,6 +255,8 @@ export function runTrayAction(action: TrayAction, handlers: TrayHandlers): unkno
       return handlers.retry(action.id)
     case 'open-folder':
       return handlers.openFolder(action.id)
+    case 'refresh':
+      return handlers.refresh(action.id)
     case 'show-logs':
       return handlers.showLogs(action.id)
     case 'mount-all':

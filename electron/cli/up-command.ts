@@ -9,6 +9,7 @@ import { pendingUploadTotals } from '../engine/pending-uploads.js'
 import { rmountStateHome } from '../engine/rclone-config.js'
 import type { RemoteMount } from '../engine/remote-mount.js'
 import { UploadFailures } from '../engine/upload-failures.js'
+import { watchKeys } from './keys.js'
 import { errorText, print, printError, reportState } from './output.js'
 import { stopSignals, type StopSignals } from './stop-signals.js'
 import { progressLine, rateBetween, retryLine, type TransferSample } from './upload-report.js'
@@ -101,6 +102,8 @@ async function supervise(mounts: Map<string, RemoteMount>): Promise<number> {
       if (result.status === 'rejected' && mount.state !== 'failed') printError(`[${name}] ${errorText(result.reason)}`)
     })
     if (results.every((r) => r.status === 'rejected')) return exitCodes.failed
+    const stopKeys = watchKeys(process.stdin, mounts, print, () => process.emit('SIGINT'))
+    void signals.graceful.then(stopKeys)
     const code = unmountExitCode(await unmountAll(mounts, signals))
     return results.some((r) => r.status === 'rejected') ? exitCodes.failed : code
   } finally {

@@ -44,6 +44,7 @@ Exits 1 when something is missing.
 
 Mount every mount listed in FILE (mountAtStart is for the desktop app and is ignored here), creating missing
 folders, and supervise them until Ctrl-C. While uploads wait or fail, their progress and each retry are printed.
+In a terminal, press r to show changes made on the remote at once (otherwise they show within changeCheckSeconds).
 
   -c, --config FILE   the JSON config file (the shape the desktop app exports; see README.md)
   --require-pin       refuse SSH hosts without a pinned key; without it, a host without a hostKeyFingerprint
@@ -73,7 +74,8 @@ export const usage = `rmount: keep remote storage mounted as local folders.
 
 Usage:
   rmount check [--rclone PATH]                 report what this machine has and lacks; exit 1 when something is missing
-  rmount up --config FILE [--require-pin]      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully
+  rmount up --config FILE [--require-pin]      mount everything in FILE, supervise until Ctrl-C, then unmount gracefully;
+                                               in a terminal, r shows changes made on the remote now
   rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
                                                share DIR over SFTP to the holders of the keys in FILE
   rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health

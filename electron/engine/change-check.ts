@@ -12,9 +12,29 @@ export function changeCheckArgs(seconds: number): string[] {
   return ['--dir-cache-time', `${seconds}s`]
 }
 
+/** One call to a mount's rc endpoint. */
+export interface RcCall {
+  method: string
+  params: Record<string, string>
+}
+
 /**
- * The rc call that makes every change on the remote visible at once: rclone forgets all cached
- * listings and lists each folder again when it is next read. Cheaper than `vfs/refresh`, which
- * lists now (and, recursively, every folder of the tree).
+ * The rc calls that make every change on the remote visible now. `vfs/forget` drops every cached
+ * listing, so each folder is read afresh when next opened; but rclone keeps the listing of a folder
+ * that holds a file not yet uploaded (and of each folder above it), so those folders, given by
+ * `pendingFiles`, and the root are read again at once with `vfs/refresh`, which keeps such files.
  */
-export const refreshCall = { method: 'vfs/forget', params: {} } as const
+export function refreshCalls(pendingFiles: readonly string[]): RcCall[] {
+  const dirs = new Set<string>()
+  for (const file of pendingFiles) {
+    const parts = file.split('/').filter(Boolean)
+    for (let depth = 1; depth < parts.length; depth++) dirs.add(parts.slice(0, depth).join('/'))
+  }
+  const nested = [...dirs].sort()
+  return [
+    { method: 'vfs/forget', params: {} },
+    // Without parameters vfs/refresh reads the root; folders are named as dir0, dir1, ...
+    { method: 'vfs/refresh', params: {} },
+    ...(nested.length ? [{ method: 'vfs/refresh', params: Object.fromEntries(nested.map((dir, i) => [`dir${i}`, dir])) }] : []),
+  ]
+}

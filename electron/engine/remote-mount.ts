@@ -23,7 +23,7 @@ import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/e
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
 import { describeExit, exited, spawnErrorOf } from './child-process.js'
-import { refreshCall } from './change-check.js'
+import { refreshCalls } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
@@ -239,20 +239,29 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
 
   /**
    * Makes changes made on the remote by other clients visible now rather than at the next change
-   * check (`changeCheckSeconds`): rclone forgets its cached listings and reads each folder afresh
-   * when it is next opened. Without a running rclone there is nothing cached, so nothing to do.
+   * check (`changeCheckSeconds`): rclone drops its cached listings and reads again the folders that
+   * hold files waiting to upload (see refreshCalls). Without a running rclone nothing is cached, so
+   * there is nothing to do.
    */
   async refresh(): Promise<void> {
-    const rc = this.run?.rc
-    if (!rc) return
-    const timeoutMs = this.options.probeTimeoutMs * 2
-    await rc.call(refreshCall.method, refreshCall.params, timeoutMs).catch((cause: unknown) => {
-      throw new RmountError(
-        'MOUNT_TIMEOUT',
-        `rclone did not take the refresh (${this.redact(cause instanceof Error ? cause.message : String(cause))}): the mount may be hung; look at its state and log.`,
-        { cause },
+    const run = this.run
+    if (!run?.rc) return
+    const rc = run.rc
+    // Rereading a folder is a listing on the remote: allow for rclone's bounded network timeouts.
+    const timeoutMs = 20_000
+    try {
+      const queued = await readUploadQueue(rc, this.rclone!, this.options.probeTimeoutMs).then(
+        (queue) => queue.files ?? [],
+        () => [],
       )
-    })
+      for (const call of refreshCalls([...queued, ...(await this.pendingFiles())])) await rc.call(call.method, call.params, timeoutMs)
+    } catch (cause) {
+      throw new RmountError(
+        'REMOTE_UNREACHABLE',
+        `The remote's folders could not be read again (${this.redact(cause instanceof Error ? cause.message : String(cause))}): check the mount's state and log, and try again.`,
+        { cause, logTail: this.logTail() },
+      )
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

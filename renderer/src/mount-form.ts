@@ -15,6 +15,8 @@ export interface MountForm {
   allowNonEmpty: boolean
   cacheMode: CacheMode
   mountAtStart: boolean
+  /** Seconds between looks for changes on the remote, as typed; empty means the default. */
+  changeCheckSeconds: string
   /** Options the form does not show, kept as they are. */
   otherOptions: MountView['options']
 }
@@ -30,6 +32,7 @@ export function mountFormFrom(view: MountView | null, firstRemoteId: string): Mo
     allowNonEmpty: options.allowNonEmpty ?? false,
     cacheMode: options.cacheMode ?? 'writes',
     mountAtStart: view?.mountAtStart ?? false,
+    changeCheckSeconds: options.changeCheckSeconds === undefined ? '' : String(options.changeCheckSeconds),
     otherOptions: options,
   }
 }
@@ -41,8 +44,25 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     remotePath: form.remotePath.trim(),
     localPath: form.localPath.trim(),
     mountAtStart: form.mountAtStart,
-    options: { ...form.otherOptions, readOnly: form.readOnly, allowNonEmpty: form.allowNonEmpty, cacheMode: form.cacheMode },
+    options: {
+      ...withoutChangeCheck(form.otherOptions),
+      readOnly: form.readOnly,
+      allowNonEmpty: form.allowNonEmpty,
+      cacheMode: form.cacheMode,
+      ...changeCheck(form),
+    },
   }
+}
+
+/** Empty keeps the default (and later, better defaults); anything else goes to the schema as a number, NaN included, to be judged there. */
+function changeCheck(form: MountForm): { changeCheckSeconds?: number } {
+  const typed = form.changeCheckSeconds.trim()
+  return typed === '' ? {} : { changeCheckSeconds: Number(typed) }
+}
+
+function withoutChangeCheck(options: MountView['options']): MountView['options'] {
+  const { changeCheckSeconds: _shownInTheForm, ...rest } = options
+  return rest
 }
 
 /** The form's problems, field by field: the request schema's rules and the main process's folder rule against `otherMounts`. */

@@ -100,6 +100,8 @@ export interface AppState {
   dismissLeftInCache(id: string): void
   retry(id: string): Promise<void>
   openFolder(id: string): Promise<void>
+  /** Shows changes made on the remote by other clients now. */
+  refresh(id: string): Promise<void>
   deleteMount(id: string): Promise<boolean>
   deleteRemote(id: string): Promise<boolean>
   /** Loads a mount's recent log lines; live lines keep arriving through events. */
@@ -344,6 +346,10 @@ export function createAppStore(api: RmountApi, options: AppStoreOptions = {}): A
 
       async openFolder(id) {
         await run('Opening the folder', 'mount:open-folder', { id })
+      },
+
+      async refresh(id) {
+        await run('Refreshing', 'mount:refresh', { id })
       },
 
       async deleteMount(id) {

@@ -17,7 +17,7 @@ import type { ShellServices } from '../../electron/app/contracts.js'
 import { createIpcHandlers, forwardedEvents, isTrustedSender, type IpcHandlers } from '../../electron/app/ipc-handlers.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
 import { createAesFileCipher } from '../../electron/app/store/secrets.js'
-import { isMounted, rcloneGoneFor } from '../mount-helpers.js'
+import { isMounted, list, putObjectAsAnotherClient, rcloneGoneFor } from '../mount-helpers.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 
 const run = promisify(execFile)
@@ -204,7 +204,13 @@ describe('IPC handlers over the app core', () => {
 
   it('saves a mount, mounts it, writes through it, and the bytes are on the server after unmounting', async () => {
     localPath = await newMountFolder()
-    const saved = await ok(rig, 'mount:save', { remoteId, remotePath: bucket, localPath, options: { writeBackMs: 500 } })
+    // An hour between change checks: only mount:refresh below can show another client's file.
+    const saved = await ok(rig, 'mount:save', {
+      remoteId,
+      remotePath: bucket,
+      localPath,
+      options: { writeBackMs: 500, changeCheckSeconds: 3600 },
+    })
     expect(saved).toMatchObject({ id: 'photos', remoteId, localPath, mountAtStart: false })
     mountId = saved.id
     expect((await ok(rig, 'app:snapshot', undefined)).health[mountId]?.state).toBe('unmounted')
@@ -224,6 +230,15 @@ describe('IPC handlers over the app core', () => {
 
     await ok(rig, 'mount:open-folder', { id: mountId })
     expect(rig.shell.opened).toEqual([localPath])
+  })
+
+  it('refreshes: a file another client put into the bucket shows at once', async () => {
+    const before = await list(localPath)
+    await putObjectAsAnotherClient(s3, bucket, 'from-elsewhere.txt', 'hello')
+    expect(await list(localPath)).toEqual(before)
+    await ok(rig, 'mount:refresh', { id: mountId })
+    expect(await list(localPath)).toContain('from-elsewhere.txt')
+    await refused(rig, 'mount:refresh', { id: 'NOT AN ID' })
   })
 
   it('refuses to delete a mounted mount, and a remote a mount uses', async () => {

@@ -9,7 +9,7 @@ import { isAlive } from '../../electron/engine/child-process.js'
 import { pendingUploadTotals } from '../../electron/engine/pending-uploads.js'
 import { mountPaths } from '../../electron/engine/rclone-config.js'
 import { startS3, stopAllServers, tempDir } from '../servers/index.js'
-import { eventually, isMounted, rclonePidsFor } from '../mount-helpers.js'
+import { eventually, isMounted, list, putObjectAsAnotherClient, rclonePidsFor } from '../mount-helpers.js'
 
 const cli = fileURLToPath(new URL('../../dist/electron/cli/rmount.js', import.meta.url))
 
@@ -23,8 +23,14 @@ interface Running {
   exit: Promise<number | null>
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
-  const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+function run(args: string[], env: NodeJS.ProcessEnv = process.env, options: { terminal?: boolean } = {}): Running {
+  // util-linux `script` gives the CLI a real terminal (a pty) whose keyboard is this test's pipe into it.
+  const child = options.terminal
+    ? spawn('script', ['-qfec', [process.execPath, cli, ...args].map((arg) => `'${arg}'`).join(' '), '/dev/null'], {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let stdout = ''
   let stderr = ''
@@ -132,6 +138,46 @@ describe('rmount up', () => {
     } finally {
       r.child.kill('SIGKILL')
       delete process.env.RMOUNT_TEST_S3_SECRET
+    }
+  })
+
+  it('in a terminal, r shows a file another client put into the bucket at once, and Ctrl-C unmounts', async () => {
+    const s3 = await startS3({ buckets: ['keys'] })
+    const dir = await tempDir('rmount-cli-keys-')
+    const localPath = join(dir, 'mnt')
+    const file = join(dir, 'config.json')
+    const remote = {
+      type: 's3',
+      provider: 'Minio',
+      endpoint: s3.endpoint,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    }
+    // An hour between change checks: only the r key can show the new file this soon.
+    const options = { stateDir: join(dir, 'state'), changeCheckSeconds: 3600 }
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        remotes: [{ id: 's3', name: 'S3', remote }],
+        mounts: [{ id: 'keys', remoteId: 's3', remotePath: 'keys', localPath, options }],
+      }),
+    )
+    await chmod(file, 0o600)
+    const r = run(['up', '--config', file], process.env, { terminal: true })
+    try {
+      await r.waitFor(/Press r to show changes made on the remote now/)
+      expect(await list(localPath)).toEqual([])
+      await putObjectAsAnotherClient(s3, 'keys', 'from-colleague.txt', 'hello')
+      expect(await list(localPath)).toEqual([])
+      r.child.stdin!.write('r')
+      await r.waitFor(/\[keys\] refreshed/)
+      expect(await list(localPath)).toEqual(['from-colleague.txt'])
+      r.child.stdin!.write('\u0003')
+      expect(await r.exit).toBe(0)
+      expect(isMounted(localPath)).toBe(false)
+    } finally {
+      r.child.kill('SIGKILL')
     }
   })
 

@@ -12,6 +12,8 @@ import { makeRedactor } from '../../electron/engine/redact.js'
 import { decideRestart, defaultRestartPolicy } from '../../electron/engine/restart-policy.js'
 import { canTransition } from '../../electron/engine/mount-states.js'
 import { parseKeyscan, knownHostsName } from '../../electron/engine/host-key-pin.js'
+import { refreshCalls } from '../../electron/engine/change-check.js'
+import { rcEndpoint } from '../../electron/engine/rc-endpoint.js'
 
 const rclone160: RcloneInfo = { path: '/usr/bin/rclone', version: 'v1.60.1-DEV', semver: [1, 60, 1] }
 const rclone168: RcloneInfo = { path: '/opt/rclone', version: 'v1.68.2', semver: [1, 68, 2] }
@@ -264,5 +266,48 @@ describe('pending uploads', () => {
     expect(await listDirtyFiles(cache, meta, 'bucket/prefix')).toEqual(['dir/a.txt'])
     expect(await listDirtyFiles(cache, null, 'bucket/prefix')).toEqual(['dir/a.txt'])
     expect(await listDirtyFiles(join(cache, 'none'), null, 'bucket')).toEqual([])
+  })
+})
+
+describe('rc endpoint and remote changes', () => {
+  const s3 = remoteSchema.parse({
+    type: 's3',
+    provider: 'Minio',
+    endpoint: 'http://127.0.0.1:9000',
+    accessKeyId: 'AKID',
+    secretAccessKey: 'k',
+  })
+  it('puts rc on a unix socket in the state folder from rclone 1.69 (auth on sockets), loopback TCP before', () => {
+    expect(rcEndpoint({ semver: [1, 69, 0] }, '/state/x')).toEqual({ socketPath: '/state/x/rc.sock', addr: 'unix:///state/x/rc.sock' })
+    // 1.61 to 1.68 serve sockets without checking credentials.
+    expect(rcEndpoint(rclone168, '/state/x')).toEqual({ socketPath: null, addr: '127.0.0.1:0' })
+    expect(rcEndpoint(rclone160, '/state/x')).toEqual({ socketPath: null, addr: '127.0.0.1:0' })
+    // A socket path must fit in sun_path (108 bytes).
+    expect(rcEndpoint({ semver: [1, 75, 2] }, `/${'d'.repeat(100)}`).socketPath).toBeNull()
+    const args = mountArgs(
+      'b',
+      '/mnt/x',
+      mountOptionsSchema.parse({}),
+      mountPaths('/mnt/x', '/state/x'),
+      backendConfig(s3, rclone160),
+      'unix:///state/x/rc.sock',
+    )
+    expect(args[args.indexOf('--rc-addr') + 1]).toBe('unix:///state/x/rc.sock')
+  })
+
+  it('looks for remote changes every changeCheckSeconds (5 s unless set) through --dir-cache-time, and checks the range', () => {
+    const args = (options: object) =>
+      mountArgs('b', '/mnt/x', mountOptionsSchema.parse(options), mountPaths('/mnt/x', '/s'), backendConfig(s3, rclone160))
+    expect(args({})[args({}).indexOf('--dir-cache-time') + 1]).toBe('5s')
+    expect(args({ changeCheckSeconds: 60 })[args({ changeCheckSeconds: 60 }).indexOf('--dir-cache-time') + 1]).toBe('60s')
+    for (const bad of [0, 1.5, 86_401]) expect(mountOptionsSchema.safeParse({ changeCheckSeconds: bad }).success).toBe(false)
+  })
+
+  it('refreshes by forgetting every listing, then rereading the root and each folder above a file waiting to upload', () => {
+    expect(refreshCalls([])).toEqual([
+      { method: 'vfs/forget', params: {} },
+      { method: 'vfs/refresh', params: {} },
+    ])
+    expect(refreshCalls(['top.txt', 'a/b/c.txt', 'a/d.txt']).at(-1)).toEqual({ method: 'vfs/refresh', params: { dir0: 'a', dir1: 'a/b' } })
   })
 })

@@ -101,6 +101,19 @@ describe('MountsView', () => {
     expect(within(row('down')).getByText('Mounted')).toBeTruthy()
   })
 
+  it('Refresh asks for the remote changes of a mounted mount now, and waits while it is not mounted', async () => {
+    const api = new MemoryApi({
+      remotes: [s3Remote],
+      mounts: [mountView('up'), mountView('down')],
+      health: { up: health('mounted'), down: health('unmounted') },
+    })
+    await renderView(api)
+    expect((within(row('down')).getByRole('button', { name: 'Refresh' }) as HTMLButtonElement).disabled).toBe(true)
+    fireEvent.click(within(row('up')).getByRole('button', { name: 'Refresh' }))
+    await act(async () => {})
+    expect(api.lastPayload('mount:refresh')).toEqual({ id: 'up' })
+  })
+
   it('a refused unmount (files still uploading) offers to unmount anyway', async () => {
     const api = new MemoryApi({ remotes: [s3Remote], mounts: [mountView('a')], health: { a: health('mounted') } })
     await renderView(api)

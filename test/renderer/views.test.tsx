@@ -35,6 +35,28 @@ describe('MountEditor', () => {
     })
   })
 
+  it('sets how often to look for changes on the remote, refuses 0, and shows the saved value when editing', async () => {
+    const api = new MemoryApi({
+      remotes: [sshRemote],
+      mounts: [mountView('nas', { remoteId: 'nas', options: { changeCheckSeconds: 60 } })],
+    })
+    await renderWith(api, <MountEditor mountId="nas" />)
+    const field = input(/Look for changes on the remote every/)
+    expect(field.value).toBe('60')
+    fireEvent.change(field, { target: { value: '0' } })
+    fireEvent.blur(field)
+    expect(screen.getByText('Use 1 s or more.')).toBeTruthy()
+    fireEvent.change(field, { target: { value: '30' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(async () => {})
+    expect(api.lastPayload('mount:save')).toMatchObject({ id: 'nas', options: { changeCheckSeconds: 30 } })
+    // Emptied, the mount goes back to the default rather than keeping the old value.
+    fireEvent.change(field, { target: { value: '' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(async () => {})
+    expect(api.lastPayload('mount:save')?.options).not.toHaveProperty('changeCheckSeconds')
+  })
+
   it('says what is wrong with the folder, and keeps options it does not show when editing', async () => {
     const api = new MemoryApi({ remotes: [sshRemote], mounts: [mountView('nas', { remoteId: 'nas', options: { probeIntervalMs: 5000 } })] })
     await renderWith(api, <MountEditor mountId="nas" />)

@@ -207,6 +207,18 @@ describe('desktop shell over a real AppCore', () => {
     expect(recorder.shown).toEqual([{ mountId: mount.id, view: 'logs' }, undefined])
   })
 
+  it("Refresh in the tray asks the core to show that mount's remote changes now", async () => {
+    const core = await openCore()
+    const { mount } = await addMount(core, 'shared')
+    const refresh = vi.spyOn(core, 'refresh')
+    const recorder = recordingPorts()
+    const shell = start(core, recorder, { hidden: true })
+    shell.runTrayAction({ type: 'refresh', id: mount.id })
+    expect(refresh).toHaveBeenCalledWith(mount.id)
+    await refresh.mock.results[0]!.value
+    expect(recorder.notes).toEqual([])
+  })
+
   it('a network change re-probes every mount, once per change', async () => {
     const core = await openCore()
     const probe = vi.spyOn(core, 'probeAll')

@@ -81,15 +81,15 @@ function find(items: MenuItemModel[] | undefined, label: string): MenuItemModel 
   return item
 }
 
-/** Per state: which of Mount, Unmount, Open folder are enabled, and whether Retry is there. */
-const expected: Record<MountState, { mount: boolean; unmount: boolean; retry: boolean; openFolder: boolean }> = {
-  unmounted: { mount: true, unmount: false, retry: false, openFolder: false },
-  mounting: { mount: false, unmount: true, retry: false, openFolder: false },
-  mounted: { mount: false, unmount: true, retry: false, openFolder: true },
-  degraded: { mount: false, unmount: true, retry: false, openFolder: false },
-  restarting: { mount: false, unmount: true, retry: false, openFolder: false },
-  failed: { mount: false, unmount: true, retry: true, openFolder: false },
-  unmounting: { mount: false, unmount: false, retry: false, openFolder: false },
+/** Per state: which of Mount, Unmount, Open folder, Refresh are enabled, and whether Retry is there. */
+const expected: Record<MountState, { mount: boolean; unmount: boolean; retry: boolean; openFolder: boolean; refresh: boolean }> = {
+  unmounted: { mount: true, unmount: false, retry: false, openFolder: false, refresh: false },
+  mounting: { mount: false, unmount: true, retry: false, openFolder: false, refresh: false },
+  mounted: { mount: false, unmount: true, retry: false, openFolder: true, refresh: true },
+  degraded: { mount: false, unmount: true, retry: false, openFolder: false, refresh: false },
+  restarting: { mount: false, unmount: true, retry: false, openFolder: false, refresh: false },
+  failed: { mount: false, unmount: true, retry: true, openFolder: false, refresh: false },
+  unmounting: { mount: false, unmount: false, retry: false, openFolder: false, refresh: false },
 }
 
 describe('trayModel: one submenu per mount', () => {
@@ -103,6 +103,7 @@ describe('trayModel: one submenu per mount', () => {
     expect(find(submenu, 'Mount')).toMatchObject({ enabled: want.mount, action: { type: 'mount', id: 'photos' } })
     expect(find(submenu, 'Unmount')).toMatchObject({ enabled: want.unmount, action: { type: 'unmount', id: 'photos' } })
     expect(find(submenu, 'Open folder')).toMatchObject({ enabled: want.openFolder, action: { type: 'open-folder', id: 'photos' } })
+    expect(find(submenu, 'Refresh')).toMatchObject({ enabled: want.refresh, action: { type: 'refresh', id: 'photos' } })
     expect(find(submenu, 'Show logs')).toMatchObject({ enabled: true, action: { type: 'show-logs', id: 'photos' } })
     expect(labels(submenu).includes('Retry')).toBe(want.retry)
     if (want.retry) expect(find(submenu, 'Retry')).toMatchObject({ enabled: true, action: { type: 'retry', id: 'photos' } })
@@ -131,7 +132,7 @@ describe('trayModel: one submenu per mount', () => {
     )
     expect(model.items[0]!.submenu![0]!.label).toBe('The remote has not answered for 3 s.')
     expect(model.items[1]!.submenu![0]!.label).toBe('rclone exited; restarting.')
-    expect(labels(model.items[2]!.submenu)).toEqual(['Mount', 'Unmount', 'Open folder', 'Show logs'])
+    expect(labels(model.items[2]!.submenu)).toEqual(['Mount', 'Unmount', 'Open folder', 'Refresh', 'Show logs'])
   })
 
   it('pending uploads show in the mount entry', () => {
@@ -237,15 +238,26 @@ describe('toMenuTemplate and runTrayAction', () => {
 
   it('calls the handler each action names, with its argument', () => {
     const handlers = Object.fromEntries(
-      ['mount', 'unmount', 'retry', 'openFolder', 'showLogs', 'mountAll', 'unmountAll', 'openWindow', 'setStartOnLogin', 'quit'].map(
-        (name) => [name, vi.fn(() => name)],
-      ),
+      [
+        'mount',
+        'unmount',
+        'retry',
+        'openFolder',
+        'refresh',
+        'showLogs',
+        'mountAll',
+        'unmountAll',
+        'openWindow',
+        'setStartOnLogin',
+        'quit',
+      ].map((name) => [name, vi.fn(() => name)]),
     ) as unknown as Record<keyof TrayHandlers, ReturnType<typeof vi.fn>> & TrayHandlers
     const cases: Array<[TrayAction, keyof TrayHandlers, unknown[]]> = [
       [{ type: 'mount', id: 'x' }, 'mount', ['x']],
       [{ type: 'unmount', id: 'x' }, 'unmount', ['x']],
       [{ type: 'retry', id: 'x' }, 'retry', ['x']],
       [{ type: 'open-folder', id: 'x' }, 'openFolder', ['x']],
+      [{ type: 'refresh', id: 'x' }, 'refresh', ['x']],
       [{ type: 'show-logs', id: 'x' }, 'showLogs', ['x']],
       [{ type: 'mount-all' }, 'mountAll', []],
       [{ type: 'unmount-all' }, 'unmountAll', []],

@@ -1,7 +1,7 @@
 /** Adding or changing a mount: which remote and path, into which local folder, and how. */
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
 import type { ErrorInfo } from '../../../shared/errors.js'
-import { cacheModes, mountName } from '../../../shared/config.js'
+import { cacheModes, mountName, mountOptionDefaults } from '../../../shared/config.js'
 import { cacheModeLabels, mountErrors, mountFormFrom, mountRequest, type MountForm } from '../mount-form.js'
 import { isLiveState } from '../store.js'
 import { useEditorGuard } from '../use-editor-guard.js'
@@ -160,6 +160,17 @@ export function MountEditor(props: { mountId: string | null; remoteId?: string; 
           options={cacheModeOptions}
           onChange={(cacheMode) => update({ cacheMode })}
           error={errorOf('cacheMode')}
+        />
+        <TextField
+          label="Look for changes on the remote every (seconds)"
+          name="changeCheckSeconds"
+          inputMode="numeric"
+          value={form.changeCheckSeconds}
+          placeholder={String(mountOptionDefaults.changeCheckSeconds)}
+          hint="Files other people add show up within this time; Refresh shows them at once."
+          onChange={(changeCheckSeconds) => update({ changeCheckSeconds })}
+          onBlur={touch('changeCheckSeconds')}
+          error={errorOf('changeCheckSeconds')}
         />
         <CheckboxField
           label="Mount when RMount starts"

@@ -133,6 +133,14 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
         <button type="button" disabled={state !== 'mounted' && state !== 'degraded'} onClick={() => void actions.openFolder(id)}>
           Open folder
         </button>
+        <button
+          type="button"
+          disabled={state !== 'mounted'}
+          title="Show changes made on the remote now"
+          onClick={() => void actions.refresh(id)}
+        >
+          Refresh
+        </button>
         <button type="button" onClick={() => actions.navigate({ name: 'logs', mountId: id })}>
           Logs
         </button>
