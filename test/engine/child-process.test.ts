@@ -6,7 +6,8 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { exited, findSetpriv, notStartedCode, spawnErrorOf, spawnTied } from '../../electron/engine/child-process.js'
-import { checkSystem, RemoteMount } from '../../electron/engine/index.js'
+import { checkSystem, RemoteMount, RmountError } from '../../electron/engine/index.js'
+import { FsProbe } from '../../electron/engine/fs-probe.js'
 import { startS3, stopAllServers, tempDir } from '../servers/index.js'
 import { cleanUpMounts, rclonePidsFor, s3RemoteOf } from '../mount-helpers.js'
 
@@ -73,6 +74,40 @@ describe('child processes', () => {
     mounts.push(m)
     await expect(m.mount()).rejects.toMatchObject({ code: 'RCLONE_NOT_FOUND', message: expect.stringMatching(/Could not start .*ENOENT/) })
     expect(m.state).toBe('failed')
+    expect(rclonePidsFor(localPath)).toEqual([])
+  })
+
+  it('fails a mount with an error code, never a crash, when a setpriv on PATH cannot be started', async () => {
+    const s3 = await startS3({ buckets: ['spawn'] })
+    const dir = await tempDir('rmount-spawn-')
+    const bin = join(dir, 'bin')
+    await mkdir(bin)
+    // Executable, but its interpreter does not exist: every spawn through it fails with ENOENT.
+    await writeFile(join(bin, 'setpriv'), '#!/nonexistent/interpreter\n')
+    await chmod(join(bin, 'setpriv'), 0o755)
+    const localPath = join(dir, 'mnt')
+    mountPoints.add(localPath)
+    // A folder helper started before setpriv broke: the mount gets past the folder checks to rclone's preflight.
+    const running = new FsProbe()
+    expect((await running.run({ op: 'stat', path: dir }, 5000)).ok).toBe(true)
+    process.env.PATH = `${bin}:${savedPath}`
+    expect(findSetpriv()).toBe(join(bin, 'setpriv'))
+    const attempts: [FsProbe, string][] = [
+      [new FsProbe(), 'SPAWN_FAILED'],
+      [running, 'RCLONE_NOT_FOUND'],
+    ]
+    for (const [fsProbe, code] of attempts) {
+      const m = new RemoteMount(s3RemoteOf(s3), 'spawn', localPath, { stateDir: join(dir, 'state'), fsProbe })
+      mounts.push(m)
+      const error = await m.mount().then(
+        () => null,
+        (caught: unknown) => caught,
+      )
+      expect(error).toBeInstanceOf(RmountError)
+      expect(error).toMatchObject({ code, message: expect.stringMatching(/setpriv ENOENT/) })
+      expect(m.state).toBe('failed')
+      fsProbe.close()
+    }
     expect(rclonePidsFor(localPath)).toEqual([])
   })
 })
