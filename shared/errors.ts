@@ -24,6 +24,8 @@ const catalog = {
   RESTART_LIMIT: { permanent: true },
   RCLONE_EXITED: { permanent: false },
   SERVER_FAILED: { permanent: false },
+  /** A helper program (the folder probe, setpriv) could not be started at all: ENOENT, EACCES. */
+  SPAWN_FAILED: { permanent: true },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

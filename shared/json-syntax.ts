@@ -36,7 +36,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
   const string = () => {
     pos++
     for (;;) {
-      if (pos >= text.length) fail('a string is not closed')
+      if (pos >= text.length) throw new Stop(pos, 'a string is not closed')
       const code = text.charCodeAt(pos)
       if (code === 0x22) break
       if (code < 0x20) fail('a string holds a line break or control character; write it as \\n or \\uXXXX')

@@ -104,25 +104,23 @@ export const allowedRcloneFlags: Readonly<Record<string, AllowedRcloneFlag>> = {
 
 const refusal = `Extra options may only tune ${rcloneFlagGroups.join(', ')}, as --name=value; remove it from the mount's extra options.`
 
-/** Shows an argument in an error without carrying along whatever a hostile one holds. */
-function shown(arg: string): string {
-  const name = arg.split('=')[0]!
-  return JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)
-}
+const longFlag = /^(--[A-Za-z0-9][\w-]{0,59})(?:=(.*))?$/s
 
 /**
- * Why `arg` may not go to rclone, as a sentence naming it, or null when it is allowed. Only the
- * flag's name is ever quoted back: its value may be a secret somebody pasted in the wrong place.
+ * Why `arg` may not go to rclone, as a sentence naming it, or null when it is allowed. Only a flag's
+ * name is ever quoted back, never a value nor an item that is not a flag: it may be a secret pasted
+ * in the wrong place (`--s3-secret-access-key`, `KEY`).
  */
 export function extraArgProblem(arg: string): string | null {
-  const match = /^(--[a-z0-9][a-z0-9-]*)(?:=(.*))?$/s.exec(arg)
+  const match = longFlag.exec(arg)
   if (!match) {
+    if (/^-[A-Za-z]{1,4}$/.test(arg)) return `${arg} is not an allowed rclone flag. ${refusal}`
     if (!arg.startsWith('-'))
-      return `${shown(arg)} is not an rclone flag: give each option with its value in one item, like --transfers=8. ${refusal}`
-    return `${shown(arg)} is not an allowed rclone flag. ${refusal}`
+      return `An item that is not a --flag (a value given apart from its flag?) is not allowed: give each option with its value in one item, like --transfers=8. ${refusal}`
+    return `An item that is not a --name=value flag is not allowed. ${refusal}`
   }
   const [, name, value] = match as unknown as [string, string, string | undefined]
-  const flag = allowedRcloneFlags[name]
+  const flag = Object.hasOwn(allowedRcloneFlags, name) ? allowedRcloneFlags[name] : undefined
   if (!flag) return `${name} is not an allowed rclone flag. ${refusal}`
   const note = flag.note ? ` ${flag.note}` : ''
   if (flag.kind === 'bool') {

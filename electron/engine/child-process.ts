@@ -76,9 +76,10 @@ export const notStartedCode = 127
  * A child that could not be started resolves with {@link notStartedCode} (see spawnErrorOf).
  */
 export function exited(child: ChildProcess): Promise<number> {
+  // Before exitCodeOf: Node sets exitCode to the negative errno of a failed spawn.
+  if (spawnErrors.has(child)) return Promise.resolve(notStartedCode)
   const code = exitCodeOf(child)
   if (code !== null) return Promise.resolve(code)
-  if (spawnErrors.has(child)) return Promise.resolve(notStartedCode)
   return new Promise((resolve) => {
     child.once('exit', () => resolve(exitCodeOf(child) ?? 1))
     child.once('error', () => {

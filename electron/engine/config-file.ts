@@ -26,6 +26,13 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
   }
   const parsed = configFileSchema.safeParse(json)
   if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The config file ${path} has errors:\n${describeIssues(parsed.error)}`)
+  // A config file may come from someone else, and rclonePath names a program `rmount up` would run.
+  const withProgram = parsed.data.mounts.findIndex((mount) => mount.options.rclonePath !== undefined)
+  if (withProgram !== -1)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `The config file ${path} has errors:\nmounts.${withProgram}.options.rclonePath: a config file may not name a program to run. Remove it: rmount uses its bundled rclone, else the first rclone on PATH.`,
+    )
   const warnings: string[] = []
   const inlineSecrets = parsed.data.remotes.some(({ remote }) =>
     remote.type === 's3'

@@ -12,6 +12,11 @@ import { findMount, readMountTable } from './mountinfo.js'
 const timeoutMs = 5000
 
 function probeFailed(localPath: string, what: string, code: string, message: string): RmountError {
+  if (code === 'PROBE_FAILED')
+    return new RmountError(
+      'SPAWN_FAILED',
+      `RMount could not start its folder helper while ${what} (${message}): check that setpriv on PATH (from util-linux) and ${process.execPath} can run.`,
+    )
   if (code === 'TIMEOUT')
     return new RmountError(
       'MOUNTPOINT_BUSY',

@@ -31,8 +31,9 @@ export function checkExtraArgs(extraArgs: readonly string[]): void {
   }
 }
 
-/** Refuses allowed flags that this rclone is too old to know, before it is started with them. */
+/** Refuses extra options outside the allow-list, and allowed flags this rclone is too old to know, before anything starts. */
 export function requireFlagSupport(extraArgs: readonly string[], rclone: RcloneInfo): void {
+  checkExtraArgs(extraArgs)
   const missing = versionGatedFlags(extraArgs).find(({ since }) => !atLeast(rclone.semver, since))
   if (missing)
     throw new RmountError(

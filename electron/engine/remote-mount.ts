@@ -34,6 +34,7 @@ import { canTransition, isLive } from './mount-states.js'
 import { prepareMountFolder, resolveMountFolder } from './mount-folder.js'
 import { findMount, readMountTable } from './mountinfo.js'
 import { listDirtyFiles } from './pending-uploads.js'
+import { claimStateFolder } from './state-folder.js'
 import { preflight } from './preflight.js'
 import { RcClient, RcError, type CoreStats, type VfsStats } from './rc-client.js'
 import { rcEndpoint } from './rc-endpoint.js'
@@ -328,6 +329,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private async prepare(): Promise<void> {
     this.rclone = await findRclone(this.options.rclonePath)
     requireFlagSupport(this.options.extraArgs, this.rclone)
+    await claimStateFolder(this.paths.stateDir)
     if (!(await fuseDeviceAvailable()) || !(await findFusermount())) {
       throw new RmountError('FUSE_UNAVAILABLE', failureMessage('FUSE_UNAVAILABLE', this.remote, this.remotePath))
     }

@@ -292,7 +292,7 @@ describe('IPC handlers over the app core', () => {
     const report = await ok(rig, 'system:check', undefined)
     expect(report.ok).toBe(true)
     expect(report.rclone?.version).toMatch(/^v1\./)
-    expect(report.items.map((i) => i.name)).toEqual(['rclone', '/dev/fuse', 'fusermount'])
+    expect(report.items.map((i) => i.name)).toEqual(['rclone', '/dev/fuse', 'fusermount', 'setpriv'])
   })
 
   it('sets rclone only from the dialog, checked to be a supported rclone; back to the bundled one on request', async () => {
