@@ -6,7 +6,8 @@
 import { homedir, networkInterfaces } from 'node:os'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, powerMonitor, session } from 'electron'
+import { app, Menu, powerMonitor, session } from 'electron'
+import { appMenuTemplate } from '../app/app-menu.js'
 import { AppCore } from '../app/app-core.js'
 import { appLayout } from '../app/app-paths.js'
 import { autostartMethod, configHome, hiddenFlag, launchCommand, xdgAutostart } from '../app/autostart.js'
@@ -56,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ isPackaged: app.isPackaged, platform: process.platform }) as never))
   const { defaultSession } = session
   const permissions = permissionHandlers(layout.appUrl)
   defaultSession.setPermissionRequestHandler(permissions.request)
@@ -75,8 +77,6 @@ async function start(): Promise<void> {
   bindIpc(createIpcHandlers(core), core, layout.appUrl)
   const dispatch = (action: TrayAction) => desktop?.runTrayAction(action)
   const tray = createTray(layout, dispatch)
-  // For the e2e test, which evaluates code in this process: a tray can be neither read nor clicked from outside.
-  Object.assign(globalThis, { rmountShell: { trayModel: tray.model, click: dispatch } })
   const launch = launchCommand({ execPath: process.execPath, isPackaged: app.isPackaged, appPath: app.getAppPath(), env: process.env })
 
   desktop = startDesktopShell(

@@ -124,6 +124,23 @@ function port(value: string): number | undefined {
   return value.trim() === '' ? undefined : Number(value.trim())
 }
 
+/**
+ * A host as typed: `nas.lan:2222` (or `[fe80::1]:2222`) fills the port too. A bare IPv6 address, which has
+ * colons of its own, stays as it is.
+ */
+export function withHost(form: RemoteForm, typed: string): RemoteForm {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s/@:[\]]+):(\d{1,5})$/.exec(typed.trim())
+  return match ? { ...form, host: match[1]!, port: match[2]! } : { ...form, host: typed }
+}
+
+/**
+ * The fingerprint in what was pasted: `SHA256:…` alone, or the whole line `ssh-keygen -lf` prints
+ * (`256 SHA256:… comment (ED25519)`). Anything else is left as typed, for the schema to explain.
+ */
+export function fingerprintIn(pasted: string): string {
+  return /SHA256:[A-Za-z0-9+/]{43}=?/.exec(pasted)?.[0] ?? pasted.trim()
+}
+
 /** The draft the form sends; only the fields the chosen provider or method uses. */
 export function remoteDraft(form: RemoteForm): SaveRemoteRequest['remote'] {
   if (form.type === 's3') {
@@ -150,7 +167,7 @@ export function remoteDraft(form: RemoteForm): SaveRemoteRequest['remote'] {
     keyPassphrase: form.auth === 'key' ? secret(form, 'keyPassphrase') : undefined,
     password: form.auth === 'password' ? secret(form, 'password') : undefined,
     agent: form.auth === 'agent' || undefined,
-    hostKeyFingerprint: form.hostKey === 'fingerprint' ? text(form.hostKeyFingerprint) : undefined,
+    hostKeyFingerprint: form.hostKey === 'fingerprint' ? text(fingerprintIn(form.hostKeyFingerprint)) : undefined,
     knownHostsFile: form.hostKey === 'known-hosts' ? text(form.knownHostsFile) : undefined,
   }
 }

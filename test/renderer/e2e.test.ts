@@ -429,6 +429,76 @@ describe('the window over the real main process', () => {
     await page.getByRole('button', { name: 'Cancel', exact: true }).click()
   })
 
+  it('an SSH host typed as host:port fills Port; Test connection shows its key with Trust this key, which pins it', async () => {
+    const password = `pw-${randomBytes(6).toString('hex')}`
+    const server = await startSftpPasswordServer({ user: 'bob', password })
+    await page.getByRole('button', { name: 'Remotes', exact: true }).click()
+    await page.getByRole('button', { name: 'Add SSH remote', exact: true }).click()
+    await page.getByLabel('Name', { exact: true }).fill('First use')
+    await page.getByLabel('Host', { exact: true }).fill(`127.0.0.1:${server.port}`)
+    await page.getByLabel('User', { exact: true }).focus()
+    expect(await page.getByLabel('Host', { exact: true }).inputValue()).toBe('127.0.0.1')
+    expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe(String(server.port))
+    await page.getByLabel('User', { exact: true }).fill(server.user)
+    await page.getByLabel('A password', { exact: true }).check()
+    await page.getByLabel('Password', { exact: true }).fill(password)
+    await page.getByLabel('Trust it at the first connection', { exact: true }).check()
+    await page.getByRole('button', { name: 'Test connection', exact: true }).click()
+    await page
+      .locator('.test-result')
+      .getByText(/^Connected in \d+ ms\.$/)
+      .waitFor({ timeout: 30_000 })
+    const keyStep = page.getByRole('group', { name: 'The server’s host key' })
+    await keyStep.getByText(server.hostKeyFingerprint).waitFor()
+    await screenshot('13-trust-this-key')
+    await keyStep.getByRole('button', { name: 'Trust this key', exact: true }).click()
+    expect(await page.getByLabel('Its fingerprint', { exact: true }).isChecked()).toBe(true)
+    expect(await page.getByLabel('Host key fingerprint', { exact: true }).inputValue()).toBe(server.hostKeyFingerprint)
+    // The line `ssh-keygen -lf` prints is accepted as it is pasted.
+    await page.getByLabel('Host key fingerprint', { exact: true }).fill(`256 ${server.hostKeyFingerprint} root@server (ED25519)`)
+    await page.getByRole('button', { name: 'Test connection', exact: true }).click()
+    await page.getByText(`The server showed the pinned key ${server.hostKeyFingerprint}.`).waitFor({ timeout: 30_000 })
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await page.getByRole('heading', { name: 'Add a mount', exact: true }).waitFor()
+    const saved = core.snapshot().remotes.find((r) => r.name === 'First use')
+    expect(saved?.remote).toMatchObject({ host: '127.0.0.1', port: server.port, hostKeyFingerprint: server.hostKeyFingerprint })
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click()
+  })
+
+  it('an imported config is reviewed first: env references, mount at start and unpinned hosts listed; imported without mounting at start', async () => {
+    const file = join(await tempDir('rmount-e2e-import-'), 'from-a-friend.json')
+    const localPath = join(await tempDir('rmount-e2e-import-mnt-'), 'shared')
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        remotes: [
+          {
+            id: 'friend',
+            name: 'Friend’s NAS',
+            remote: { type: 'sftp', host: 'friend.example', user: 'me', password: { env: 'GITHUB_TOKEN' } },
+          },
+        ],
+        mounts: [{ id: 'friend', remoteId: 'friend', remotePath: '/', localPath, mountAtStart: true, options: { readOnly: true } }],
+      }),
+    )
+    shell.nextFile = file
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await page.getByRole('button', { name: 'Import an RMount config…', exact: true }).click()
+    const dialog = page.getByRole('dialog', { name: 'Import from-a-friend.json?' })
+    await dialog.getByText('$GITHUB_TOKEN').waitFor()
+    expect(await dialog.textContent()).toMatch(/sent to SSH me@friend\.example/)
+    expect(await dialog.textContent()).toMatch(/friend\.example:22: its key is pinned at the first successful connection/)
+    expect(await dialog.getByLabel(/when RMount starts, as the file asks/).isChecked()).toBe(false)
+    expect(core.snapshot().remotes.some((r) => r.id === 'friend')).toBe(false)
+    await screenshot('14-import-review')
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click()
+    await page.getByText('Imported 1 remote(s) and 1 mount(s).').waitFor()
+    expect(core.snapshot().mounts.find((m) => m.id === 'friend')).toMatchObject({ mountAtStart: false, options: { readOnly: true } })
+    await handlers['mount:delete']({ id: 'friend' })
+    await handlers['remote:delete']({ id: 'friend' })
+  })
+
   it('settings show rclone and the system check', async () => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click()
     await page.getByText(/^Found rclone v\S+ at \//).waitFor({ timeout: 30_000 })

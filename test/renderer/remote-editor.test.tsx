@@ -176,8 +176,8 @@ describe('RemoteEditor: SSH', () => {
     fireEvent.click(screen.getByLabelText('A known_hosts file'))
     expect(screen.queryByLabelText('Host key fingerprint')).toBeNull()
     expect(input('known_hosts file')).toBeTruthy()
-    fireEvent.click(screen.getByLabelText('Do not check'))
-    expect(screen.getByText(/connects to any server that answers/)).toBeTruthy()
+    fireEvent.click(screen.getByLabelText('Trust it at the first connection'))
+    expect(screen.getByText(/keeps the key the server shows at the first successful connection/)).toBeTruthy()
   })
 
   it('keeps a stored password when the field is left empty', async () => {

@@ -14,11 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { _electron, type ElectronApplication } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TrayAction, TrayModel } from '../../electron/app/tray-menu.js'
 
-/** What electron/main/main.ts leaves on the main process's globalThis for this test. */
-interface Shell {
-  rmountShell: { trayModel(): TrayModel | null; click(action: TrayAction): void }
+/** What electron-e2e-entry.mjs records in the main process: the tray's last menu (Electron's Menu). */
+interface Recorded {
+  rmountTrayMenu?: { items: Array<{ label: string; click(): void }> }
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -69,7 +68,8 @@ describe('RMount in Electron (Playwright)', () => {
     app = await _electron.launch({
       executablePath: (found as { path: string }).path,
       // Chromium's own process sandbox refuses to run as root (CI here); the page's sandbox: true still holds.
-      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), root],
+      // The test entry records the tray's menu, then starts the built app as `electron .` does.
+      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), join(root, 'test', 'shell', 'electron-e2e-entry.mjs')],
       env: {
         ...process.env,
         DISPLAY: await display(),
@@ -106,16 +106,8 @@ describe('RMount in Electron (Playwright)', () => {
       expect(await page.evaluate(() => Object.keys((globalThis as unknown as { rmount: object }).rmount).sort())).toEqual(['on', 'request'])
 
       // The tray is up, with its menu for no mounts.
-      const tray = await electron.evaluate(() => (globalThis as unknown as Shell).rmountShell.trayModel())
-      expect(tray?.icon).toBe('idle')
-      expect(tray?.items.map((item) => item.label).filter(Boolean)).toEqual([
-        'No mounts yet',
-        'Mount all',
-        'Unmount all',
-        'Open RMount',
-        'Start on login',
-        'Quit',
-      ])
+      const labels = await electron.evaluate(() => (globalThis as Recorded).rmountTrayMenu?.items.map((item) => item.label))
+      expect(labels?.filter(Boolean)).toEqual(['No mounts yet', 'Mount all', 'Unmount all', 'Open RMount', 'Start on login', 'Quit'])
 
       // A remote added through the page's API is stored and shows in the window.
       const saved = await page.evaluate(() =>
@@ -137,18 +129,21 @@ describe('RMount in Electron (Playwright)', () => {
       await sleep(500)
       expect(await electron.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([false])
 
-      // The tray's Show logs brings the same page back, pointed at the mount by its fragment: no reload.
+      // The tray's Open RMount brings the same page back: no reload.
       await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42))
-      const showLogs: TrayAction = { type: 'show-logs', id: 'e2e' }
-      await electron.evaluate((_electron, action) => (globalThis as unknown as Shell).rmountShell.click(action), showLogs)
-      await page.waitForFunction(() => (globalThis as unknown as { location: { hash: string } }).location.hash === '#mount=e2e&view=logs')
+      const clickTray = (label: string) =>
+        electron.evaluate(
+          (_electron, wanted) => (globalThis as Recorded).rmountTrayMenu?.items.find((i) => i.label === wanted)?.click(),
+          label,
+        )
+      await clickTray('Open RMount')
+      await sleep(500)
       expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42)
       expect(await electron.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([true])
 
       // Quit from the tray: nothing is mounted, so the quit sequence exits at once.
       const exited = new Promise<void>((resolve) => electron.process().once('exit', () => resolve()))
-      const quit: TrayAction = { type: 'quit' }
-      await electron.evaluate((_electron, action) => (globalThis as unknown as Shell).rmountShell.click(action), quit)
+      await clickTray('Quit')
       await exited
       app = null
     },

@@ -171,12 +171,20 @@ export function createFakeElectron(userData: string) {
     decryptStringAsync: async (data: Buffer) => ({ result: Buffer.from(data).reverse().toString('utf8'), shouldReEncrypt: false }),
   }
 
+  const Menu = {
+    application: null as { template: unknown } | null,
+    buildFromTemplate: (template: unknown) => ({ template }),
+    setApplicationMenu(menu: { template: unknown } | null) {
+      Menu.application = menu
+    },
+  }
+
   const module = {
     app,
     BrowserWindow,
     Tray,
     Notification,
-    Menu: { buildFromTemplate: (template: unknown) => ({ template }) },
+    Menu,
     ipcMain,
     session,
     safeStorage,
@@ -187,7 +195,7 @@ export function createFakeElectron(userData: string) {
     },
     shell: { openPath: async (path: string) => (calls.push(`openPath ${path}`), '') },
   }
-  return { module, calls, ready, handlers, BrowserWindow, Tray, Notification, session }
+  return { module, calls, ready, handlers, BrowserWindow, Tray, Notification, Menu, session }
 }
 
 let installed: ReturnType<typeof createFakeElectron> | null = null

@@ -76,6 +76,12 @@ describe('electron/main wiring (stand-in Electron, real app core)', () => {
     expect(existsSync(String(window().options.icon))).toBe(true)
   })
 
+  it('sets the application menu of a development build (app.isPackaged false): DevTools and Reload are there', () => {
+    const template = JSON.stringify(fake.Menu.application?.template)
+    expect(template).toContain('toggleDevTools')
+    expect(template).toContain('editMenu')
+  })
+
   it('renders the tray from the model: idle icon, the menu, the tooltip', () => {
     const tray = fake.Tray.all[0]!
     expect(tray.image).toMatch(/build\/icons\/tray-idle\.png$/)

@@ -13,6 +13,7 @@ import {
   remoteFormFrom,
   saveRequest,
   shows,
+  withHost,
   withProvider,
   type HostKeyCheck,
   type RemoteForm,
@@ -25,6 +26,7 @@ import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
 import { CheckboxField, RadioGroup, SelectField, TextField } from './Field.js'
 import { FormActions } from './FormActions.js'
+import { HostKeyTrust } from './HostKeyTrust.js'
 
 type TestState = { status: 'idle' } | { status: 'testing' } | { status: 'done'; result: TestConnectionResult }
 
@@ -37,7 +39,7 @@ const authOptions: Array<{ value: SshAuth; label: string }> = [
 const hostKeyOptions: Array<{ value: HostKeyCheck; label: string }> = [
   { value: 'fingerprint', label: 'Its fingerprint' },
   { value: 'known-hosts', label: 'A known_hosts file' },
-  { value: 'none', label: 'Do not check' },
+  { value: 'none', label: 'Trust it at the first connection' },
 ]
 
 export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sftp'; providerDefaults?: ProviderDefaults }) {
@@ -221,7 +223,16 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
         ) : (
           <>
             <div className="field-pair">
-              <TextField label="Host" {...text('host')} placeholder="nas.lan" />
+              <TextField
+                label="Host"
+                {...text('host')}
+                // On leaving the field, not while typing: `nas.lan:2` must not split before the port is whole.
+                onBlur={() => {
+                  touch('host')()
+                  change((f) => withHost(f, f.host))
+                }}
+                placeholder="nas.lan"
+              />
               <TextField label="Port" inputMode="numeric" {...text('port')} />
             </div>
             <TextField label="User" {...text('user')} autoComplete="username" />
@@ -271,7 +282,10 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
                 }
               />
             ) : (
-              <p className="warning">Without a check, RMount connects to any server that answers at this address, including an impostor.</p>
+              <p className="warning">
+                RMount keeps the key the server shows at the first successful connection; after that, a server with another key is refused.
+                Until then, an impostor at this address would be trusted: use Test connection and Trust this key to check it first.
+              </p>
             )}
           </>
         )}
@@ -306,6 +320,12 @@ export function RemoteEditor(props: { remoteId: string | null; type?: 's3' | 'sf
               ) : null}
             </span>
           </div>
+          {test.status === 'done' && test.result.hostKey ? (
+            <HostKeyTrust
+              hostKey={test.result.hostKey}
+              onTrust={(hostKeyFingerprint) => update({ hostKey: 'fingerprint', hostKeyFingerprint })}
+            />
+          ) : null}
         </fieldset>
 
         <FormActions saveError={saveError} saving={saving} onCancel={() => actions.back()} />

@@ -1,10 +1,12 @@
-/** Settings: start at login, rclone, the system check with its fixes, theme, and how secrets are kept. */
+/** Settings: start at login, rclone, the system check with its fixes, theme, import and export, and how secrets are kept. */
 import { useEffect, useState } from 'react'
 import type { ErrorInfo } from '../../../shared/errors.js'
 import type { Settings, SystemCheckView } from '../../../shared/ipc.js'
 import { useFocusHeading } from '../use-focus-heading.js'
 import { useActions, useApp } from '../use-app.js'
-import { CheckboxField, RadioGroup, SelectField, TextField } from './Field.js'
+import { ConfigTransfer } from './ConfigTransfer.js'
+import { CheckboxField, RadioGroup, SelectField } from './Field.js'
+import { RcloneChooser } from './RcloneChooser.js'
 
 const themeOptions: Array<{ value: Settings['theme']; label: string }> = [
   { value: 'system', label: 'Follow the system' },
@@ -19,7 +21,6 @@ export function SettingsView() {
   const secretStorage = useApp((s) => s.secretStorage)
   const actions = useActions()
   const heading = useFocusHeading()
-  const [rclonePath, setRclonePath] = useState(settings.rclonePath)
   const [check, setCheck] = useState<Check>({ status: 'checking' })
 
   async function runCheck() {
@@ -30,11 +31,6 @@ export function SettingsView() {
 
   // Once, when the view opens.
   useEffect(() => void runCheck(), [])
-
-  async function saveRclonePath() {
-    await actions.setSettings({ rclonePath: rclonePath.trim() })
-    await runCheck()
-  }
 
   return (
     <section className="view" aria-labelledby="settings-title">
@@ -60,18 +56,9 @@ export function SettingsView() {
         />
 
         <h2>rclone</h2>
-        <TextField
-          label="rclone program"
-          name="rclonePath"
-          value={rclonePath}
-          placeholder="Bundled rclone, then the one on PATH"
-          onChange={setRclonePath}
-          after={
-            <button type="button" disabled={rclonePath.trim() === settings.rclonePath} onClick={() => void saveRclonePath()}>
-              Use this
-            </button>
-          }
-          hint={
+        <RcloneChooser
+          onChanged={() => void runCheck()}
+          found={
             check.status === 'done' && check.report.rclone
               ? `Found rclone ${check.report.rclone.version} at ${check.report.rclone.path}.`
               : check.status === 'checking'
@@ -112,6 +99,9 @@ export function SettingsView() {
             Check again
           </button>
         </div>
+
+        <h2>Import and export</h2>
+        <ConfigTransfer />
 
         <h2>Secrets</h2>
         {secretStorage.encrypted ? (
