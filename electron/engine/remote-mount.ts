@@ -472,7 +472,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       // and the folder, which cost as much again, every round while the mount works, else every few.
       const busy =
         this.stateValue === 'degraded' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
-      const full = busy || this.statsDue || round % idleRoundsPerFullRound === 0
+      const full = busy || woke || this.statsDue || round % idleRoundsPerFullRound === 0
       if (full) this.statsDue = false
       const [table, remoteOutcome, core, vfs] = await Promise.allSettled([
         readMountTable(),
