@@ -502,6 +502,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
           problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
       }
       if (!this.rounds.speak(startedAt)) return
+      if (problem?.error?.code === 'HOST_KEY_MISMATCH') {
+        // Another server answers at this address: not one more request to it (a password would be next), and no restart.
+        this.stopMonitor()
+        this.giveUp(problem.error)
+        run.child.kill('SIGTERM')
+        return
+      }
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)
       } else {
