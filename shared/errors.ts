@@ -20,6 +20,8 @@ const catalog = {
   RESTART_LIMIT: { permanent: true },
   RCLONE_EXITED: { permanent: false },
   SERVER_FAILED: { permanent: false },
+  /** The disk holding a mount's cache is full: writes fail until space returns; the mount stays up. */
+  CACHE_FULL: { permanent: false },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

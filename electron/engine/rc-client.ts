@@ -16,7 +16,16 @@ export class RcError extends Error {
 class StaleSocketError extends Error {}
 
 export interface VfsStats {
-  diskCache?: { uploadsInProgress: number; uploadsQueued: number; erroredFiles: number; files: number; path: string; pathMeta: string }
+  diskCache?: {
+    uploadsInProgress: number
+    uploadsQueued: number
+    erroredFiles: number
+    files: number
+    path: string
+    pathMeta: string
+    /** Set by rclone when a cache write failed for lack of space. */
+    outOfSpace?: boolean
+  }
 }
 
 export interface CoreStats {

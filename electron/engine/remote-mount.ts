@@ -20,6 +20,7 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
+import { cacheFullError, freeBytes, isCacheFull } from './cache-space.js'
 import { exited } from './child-process.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
@@ -474,11 +475,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         this.stateValue === 'degraded' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
       const full = busy || woke || this.statsDue || round % idleRoundsPerFullRound === 0
       if (full) this.statsDue = false
-      const [table, remoteOutcome, core, vfs] = await Promise.allSettled([
+      const [table, remoteOutcome, core, vfs, free] = await Promise.allSettled([
         readMountTable(),
         probeRound(this.probeKey, round, timeout, this.probeMember),
         full ? run.rc.call<CoreStats>('core/stats', {}, timeout) : skipped,
         full ? run.rc.call<VfsStats>('vfs/stats', {}, timeout) : skipped,
+        full ? freeBytes(this.paths.cacheDir) : skipped,
       ])
       const remote: PromiseSettledResult<unknown> = remoteOutcome.status === 'fulfilled' ? remoteOutcome.value : remoteOutcome
       if (this.run !== run || !isLive(this.stateValue)) return
@@ -489,6 +491,15 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
       this.updateStats(core, vfs)
       let problem = this.remoteProblem(remote)
+      if (
+        !problem &&
+        full &&
+        isCacheFull(
+          free.status === 'fulfilled' ? free.value : null,
+          vfs.status === 'fulfilled' ? vfs.value.diskCache?.outOfSpace : undefined,
+        )
+      )
+        problem = { reason: 'The cache disk is full.', error: cacheFullError(this.localPath, this.paths.cacheDir) }
       if (!problem && full) {
         // The folder is probed only while the remote answers: a lookup that reaches a hung remote
         // strands the helper in the kernel, and a new helper would be stranded at every round.
