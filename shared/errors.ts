@@ -26,6 +26,8 @@ const catalog = {
   SERVER_FAILED: { permanent: false },
   /** A helper program (the folder probe, setpriv) could not be started at all: ENOENT, EACCES. */
   SPAWN_FAILED: { permanent: true },
+  /** The disk holding a mount's cache is full: writes fail until space returns; the mount stays up. */
+  CACHE_FULL: { permanent: false },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

@@ -12,8 +12,20 @@ export class RcError extends Error {
   }
 }
 
+/** A request on a reused keep-alive socket that the server had closed. */
+class StaleSocketError extends Error {}
+
 export interface VfsStats {
-  diskCache?: { uploadsInProgress: number; uploadsQueued: number; erroredFiles: number; files: number; path: string; pathMeta: string }
+  diskCache?: {
+    uploadsInProgress: number
+    uploadsQueued: number
+    erroredFiles: number
+    files: number
+    path: string
+    pathMeta: string
+    /** Set by rclone when a cache write failed for lack of space. */
+    outOfSpace?: boolean
+  }
 }
 
 export interface CoreStats {
@@ -45,7 +57,16 @@ export class RcClient {
 
   /** POSTs to `/<method>`; rejects with RcError after `timeoutMs` whatever rclone is doing. */
   call<T = unknown>(method: string, params: object = {}, timeoutMs = 2000): Promise<T> {
-    const body = JSON.stringify(params)
+    const deadline = performance.now() + timeoutMs
+    return this.attempt<T>(method, JSON.stringify(params), timeoutMs).catch((error: unknown) => {
+      // A kept-alive socket that rclone closed while idle (after a sleep its idle timer fires at once) fails
+      // before any answer: that says nothing about rclone, so the call goes once more on a fresh socket.
+      if (!(error instanceof StaleSocketError)) throw error
+      return this.attempt<T>(method, JSON.stringify(params), Math.max(1, deadline - performance.now()))
+    })
+  }
+
+  private attempt<T>(method: string, body: string, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = request(
         {
@@ -83,7 +104,8 @@ export class RcClient {
       }, timeoutMs)
       req.on('error', (error) => {
         clearTimeout(timer)
-        reject(new RcError(`${method}: ${error.message}`, 'network'))
+        if (req.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') reject(new StaleSocketError())
+        else reject(new RcError(`${method}: ${error.message}`, 'network'))
       })
       req.end(body)
     })

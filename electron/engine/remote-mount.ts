@@ -21,6 +21,7 @@ import {
 } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
+import { cacheFullError, freeBytes, isCacheFull } from './cache-space.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
 import { describeExit, exited, spawnErrorOf } from './child-process.js'
 import { refreshCalls } from './change-check.js'
@@ -604,13 +605,14 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       // and the folder, which cost as much again, every round while the mount works, else every few.
       const busy =
         this.stateValue === 'degraded' || this.stats.pendingUploads + this.stats.uploadsInProgress + this.stats.transfer.transferring > 0
-      const full = busy || this.statsDue || round % idleRoundsPerFullRound === 0
+      const full = busy || woke || this.statsDue || round % idleRoundsPerFullRound === 0
       if (full) this.statsDue = false
-      const [table, remoteOutcome, core, vfs] = await Promise.allSettled([
+      const [table, remoteOutcome, core, vfs, free] = await Promise.allSettled([
         readMountTable(),
         probeRound(this.probeKey, round, timeout, this.probeMember),
         full ? run.rc.call<CoreStats>('core/stats', {}, timeout) : skipped,
         full ? readUploadQueue(run.rc, this.rclone!, timeout) : skipped,
+        full ? freeBytes(this.paths.cacheDir) : skipped,
       ])
       const remote: PromiseSettledResult<unknown> = remoteOutcome.status === 'fulfilled' ? remoteOutcome.value : remoteOutcome
       if (this.run !== run || !isLive(this.stateValue)) return
@@ -621,6 +623,15 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       }
       this.updateStats(core, vfs)
       let problem = this.remoteProblem(remote)
+      if (
+        !problem &&
+        full &&
+        isCacheFull(
+          free.status === 'fulfilled' ? free.value : null,
+          vfs.status === 'fulfilled' ? vfs.value.outOfSpace : undefined,
+        )
+      )
+        problem = { reason: 'The cache disk is full.', error: cacheFullError(this.localPath, this.paths.cacheDir) }
       if (!problem && full) {
         // The folder is probed only while the remote answers: a lookup that reaches a hung remote
         // strands the helper in the kernel, and a new helper would be stranded at every round.
@@ -634,6 +645,13 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
           problem = { reason: `${this.localPath} does not answer within ${timeout} ms.`, error: null }
       }
       if (!this.rounds.speak(startedAt)) return
+      if (problem?.error?.code === 'HOST_KEY_MISMATCH') {
+        // Another server answers at this address: not one more request to it (a password would be next), and no restart.
+        this.stopMonitor()
+        this.giveUp(problem.error)
+        run.child.kill('SIGTERM')
+        return
+      }
       problem ??= this.uploadProblem()
       if (problem) {
         this.setState('degraded', problem.reason, problem.error)

@@ -10,6 +10,8 @@ export interface UploadQueue {
   files: string[] | null
   /** rclone's folder of cache metadata for this mount, when the answer came from vfs/stats. */
   pathMeta: string | null
+  /** rclone's own word that the cache disk is full, when the answer came from vfs/stats (vfs/queue does not say). */
+  outOfSpace?: boolean
 }
 
 /**
@@ -25,5 +27,11 @@ export async function readUploadQueue(rc: RcClient, rclone: Pick<RcloneInfo, 'se
   }
   const { diskCache } = await rc.call<VfsStats>('vfs/stats', {}, timeoutMs)
   if (!diskCache) return { queued: 0, inProgress: 0, files: null, pathMeta: null }
-  return { queued: diskCache.uploadsQueued, inProgress: diskCache.uploadsInProgress, files: null, pathMeta: diskCache.pathMeta }
+  return {
+    queued: diskCache.uploadsQueued,
+    inProgress: diskCache.uploadsInProgress,
+    files: null,
+    pathMeta: diskCache.pathMeta,
+    outOfSpace: diskCache.outOfSpace,
+  }
 }
