@@ -16,6 +16,7 @@ import { exited, spawnTied } from '../../electron/engine/index.js'
 import { managed, nextPaths, plainBaseline, unmountManaged, type Section } from '../harness.js'
 import { launchRecipe, stopPlain, type LaunchRecipe } from '../plain-mount.js'
 import { median, samples } from '../rows.js'
+import { withTimeout } from '../timing.js'
 
 const fileBytes = 64 * 1024 * 1024
 const chunk = randomBytes(1024 * 1024)
@@ -80,12 +81,16 @@ export const throughput: Section = {
   perRclone: true,
   async run({ rclone, s3, add, note }) {
     const mount = managed(rclone, s3.remote, 'tput', 'tput')
-    await mount.mount()
     const result = { managed: { write: [] as number[], read: [] as number[] }, plain: { write: [] as number[], read: [] as number[] } }
     let plain: Awaited<ReturnType<typeof plainBaseline>> | null = null
     try {
+      // The recipe comes from a running mount; the sources go up while no mount runs, since a mount that has
+      // listed the bucket would not see them for the length of its directory cache.
+      await mount.mount()
       const recipe = await launchRecipe(mount)
+      await withTimeout(mount.unmount(), 60_000, `unmount ${mount.localPath}`)
       await uploadSources(recipe, nextPaths('sources').localPath)
+      await mount.mount()
       plain = await plainBaseline(recipe, 'tput-plain')
       const roots = { managed: mount.localPath, plain: plain.mount.localPath }
       const mibPerS = (ms: number) => fileBytes / 1024 / 1024 / (ms / 1000)
