@@ -3,11 +3,12 @@
  * `rclone mount` with the same arguments measured in the same run (spawn to mountinfo).
  */
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { RemoteMount } from '../../electron/engine/index.js'
 import { managed, plainBaseline, unmountManaged, type Section } from '../harness.js'
 import { launchRecipe, stopPlain } from '../plain-mount.js'
 import { median, samples } from '../rows.js'
-import { nextState, nextTick, pollUntil, withTimeout } from '../timing.js'
+import { nextState, pollUntil, withTimeout } from '../timing.js'
 
 /** Kills the mount's rclone; resolves with kill → 'mounted' and new rclone spawned → 'mounted', in ms. */
 async function crash(mount: RemoteMount): Promise<{ total: number; fromSpawn: number }> {
@@ -42,8 +43,9 @@ export const recovery: Section = {
       for (let i = 0; i < 5; i++) {
         // mount() clears the restart history, so the next kill is a first crash.
         await mount.mount()
-        // Let the first health round pass: a real crash does not come in the first milliseconds of a mount.
-        await nextTick(mount, 17_000)
+        // Let a probe round or two pass: a real crash does not come in the first milliseconds of a mount. (Not the
+        // next health event: after a remount that comes with the next full round, up to fifteen rounds away.)
+        await sleep(mount.options.probeIntervalMs * 1.5)
         first.push((await crash(mount)).total)
         // The baseline between the managed samples, so that a slow spell hits both.
         const baseline = await plainBaseline(await launchRecipe(mount), 'kill-plain')

@@ -16,6 +16,7 @@ import { exited, spawnTied } from '../../electron/engine/index.js'
 import { managed, nextPaths, plainBaseline, unmountManaged, type Section } from '../harness.js'
 import { launchRecipe, stopPlain, type LaunchRecipe } from '../plain-mount.js'
 import { median, samples } from '../rows.js'
+import { withTimeout } from '../timing.js'
 
 const fileBytes = 64 * 1024 * 1024
 const chunk = randomBytes(1024 * 1024)
@@ -80,12 +81,16 @@ export const throughput: Section = {
   perRclone: true,
   async run({ rclone, s3, add, note }) {
     const mount = managed(rclone, s3.remote, 'tput', 'tput')
-    await mount.mount()
     const result = { managed: { write: [] as number[], read: [] as number[] }, plain: { write: [] as number[], read: [] as number[] } }
     let plain: Awaited<ReturnType<typeof plainBaseline>> | null = null
     try {
+      // The recipe comes from a running mount; the sources go up while no mount runs, since a mount that has
+      // listed the bucket would not see them for the length of its directory cache.
+      await mount.mount()
       const recipe = await launchRecipe(mount)
+      await withTimeout(mount.unmount(), 60_000, `unmount ${mount.localPath}`)
       await uploadSources(recipe, nextPaths('sources').localPath)
+      await mount.mount()
       plain = await plainBaseline(recipe, 'tput-plain')
       const roots = { managed: mount.localPath, plain: plain.mount.localPath }
       const mibPerS = (ms: number) => fileBytes / 1024 / 1024 / (ms / 1000)
@@ -121,7 +126,16 @@ export const throughput: Section = {
         unit: 'MiB/s',
         detail: samples(result.plain[op], 'MiB/s'),
       })
-      add({ name: `${name} throughput ratio managed / plain`, value: m / p, unit: '×', target: { op: '>=', limit: 0.95, text: '≥ 0.95' } })
+      // Each run measures both sides back to back, so the ratio within a run cancels a slow spell of the machine;
+      // the median of those ratios is steadier than the ratio of the medians, which is shown beside it.
+      const paired = result.managed[op].map((value, i) => value / result.plain[op][i]!)
+      add({
+        name: `${name} throughput ratio managed / plain, median of the ${runs - 1} per-run ratios`,
+        value: median(paired),
+        unit: '×',
+        detail: `${samples(paired, '', 2)}; ratio of the medians ${(m / p).toFixed(3)}`,
+        target: { op: '>=', limit: 0.95, text: '≥ 0.95' },
+      })
       // A ratio is only as good as the samples under it: say so when they scatter more than the margin tested.
       const spread = (values: number[]) => (Math.max(...values) - Math.min(...values)) / median(values)
       const worst = Math.max(spread(result.managed[op]), spread(result.plain[op]))
