@@ -41,7 +41,13 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     remotePath: form.remotePath.trim(),
     localPath: form.localPath.trim(),
     mountAtStart: form.mountAtStart,
-    options: { ...form.otherOptions, readOnly: form.readOnly, allowNonEmpty: form.allowNonEmpty, cacheMode: form.cacheMode },
+    options: {
+      ...form.otherOptions,
+      readOnly: form.readOnly,
+      // Saved only once chosen, so a mount keeps following the default otherwise.
+      ...(form.allowNonEmpty || form.otherOptions.allowNonEmpty !== undefined ? { allowNonEmpty: form.allowNonEmpty } : {}),
+      cacheMode: form.cacheMode,
+    },
   }
 }
 
