@@ -74,7 +74,7 @@ export function MountNotices(props: {
         </div>
       ) : null}
       {showReason ? <p className="mount-reason">{health.reason}</p> : null}
-      {showLast ? (
+      {showLast && health ? (
         // Kept after the mount recovers, so a person can still read what happened; muted then, until dismissed.
         <div className={state === 'failed' || state === 'degraded' ? 'mount-error' : 'mount-error past'}>
           <p>
@@ -87,7 +87,12 @@ export function MountNotices(props: {
             ) : null}
             : {lastError.message} <code>{lastError.code}</code>
           </p>
-          <button type="button" className="link" onClick={() => actions.dismissLastError(id, errorKey(health))}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss the last error"
+            onClick={() => actions.dismissLastError(id, errorKey(health))}
+          >
             Dismiss
           </button>
         </div>
@@ -110,7 +115,12 @@ export function MountNotices(props: {
             Unmounted without waiting. These files stay in the cache and upload at the next mount of this folder:{' '}
             {props.leftInCache.join(', ')}
           </p>
-          <button type="button" className="link" onClick={() => actions.dismissLeftInCache(id)}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss the list of cached files"
+            onClick={() => actions.dismissLeftInCache(id)}
+          >
             Dismiss
           </button>
         </div>
