@@ -51,11 +51,15 @@ export function MountFacts(props: {
     <dl className="mount-facts">
       <div>
         <dt>Remote</dt>
-        <dd>{remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}</dd>
+        <dd title={remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}>
+          {remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}
+        </dd>
       </div>
       <div>
         <dt>Folder</dt>
-        <dd className="path">{folder}</dd>
+        <dd className="path" title={folder}>
+          {folder}
+        </dd>
       </div>
       <div>
         <dt>Restarts</dt>
