@@ -244,7 +244,11 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   /** A folder for a new mount called `name`: ~/RMount/<name>, with a number added when a mount already uses it. */
   suggestFolder(name: string): string {
     const base = join(homedir(), 'RMount')
-    const safe = name.replace(/[\\/\0]+/g, '-').replace(/^\.+/, '').trim() || 'mount'
+    const safe =
+      name
+        .replace(/[\\/\0]+/g, '-')
+        .replace(/^\.+/, '')
+        .trim() || 'mount'
     const taken = new Set(this.config.mounts.map((m) => m.localPath))
     for (let n = 1; ; n++) {
       const path = join(base, n === 1 ? safe : `${safe}-${n}`)

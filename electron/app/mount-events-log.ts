@@ -20,7 +20,9 @@ export function stateLine(from: MountState, to: MountState, reason: string, time
   if (from === to) return null
   const level: LogLevel = to === 'failed' ? 'error' : troubled.has(to) ? 'notice' : 'info'
   const what = to === 'mounted' && troubled.has(from) ? 'recovered, mounted again' : to
-  return { time, level, object: 'RMount', message: reason ? `${what}: ${reason}` : what }
+  // "unmounted: Unmounted." says it twice: a reason that starts with the state's own word stands alone.
+  const message = !reason ? what : reason.toLowerCase().startsWith(to) ? reason : `${what}: ${reason}`
+  return { time, level, object: 'RMount', message }
 }
 
 /** Merges RMount's lines into rclone's, oldest first (both lists are already in time order). */

@@ -12,7 +12,13 @@ export async function checkKeyFile(remote: Remote): Promise<void> {
   if (remote.type !== 'sftp' || !remote.keyFile) return
   const path = remote.keyFile
   const problem = await stat(path).then(
-    async (info) => (info.isFile() ? access(path, constants.R_OK).then(() => null, () => 'cannot be read by your user') : 'is not a file'),
+    async (info) =>
+      info.isFile()
+        ? access(path, constants.R_OK).then(
+            () => null,
+            () => 'cannot be read by your user',
+          )
+        : 'is not a file',
     (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'does not exist' : 'cannot be read by your user'),
   )
   if (problem)

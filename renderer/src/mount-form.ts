@@ -47,7 +47,8 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     options: {
       ...withoutChangeCheck(form.otherOptions),
       readOnly: form.readOnly,
-      allowNonEmpty: form.allowNonEmpty,
+      // Saved only once chosen, so a mount keeps following the default otherwise.
+      ...(form.allowNonEmpty || form.otherOptions.allowNonEmpty !== undefined ? { allowNonEmpty: form.allowNonEmpty } : {}),
       cacheMode: form.cacheMode,
       ...changeCheck(form),
     },

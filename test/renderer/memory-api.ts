@@ -128,6 +128,11 @@ export class MemoryApi implements RmountApi {
     }
     const handler = this.handlers[channel] as Handler<C> | undefined
     const value = handler ? await handler(payload) : this.builtIn(channel, payload)
+    // As the main process does: a saved change is announced before the request answers.
+    if (channel === 'remote:save' || channel === 'mount:save') {
+      const { remotes, mounts, settings } = this.snapshot
+      this.emit('config:changed', { remotes, mounts, settings })
+    }
     return { ok: true, value: value as RequestResponses[C] }
   }
 
@@ -166,6 +171,8 @@ export class MemoryApi implements RmountApi {
         }
       case 'remote:test':
         return { ok: true, ms: 42 }
+      case 'mount:suggest-folder':
+        return `/home/me/RMount/${String(p.name)}`
       case 'remote:save': {
         const id = (p.id as string | undefined) ?? 'new-remote'
         const view = { id, name: p.name, remote: p.remote } as RemoteView

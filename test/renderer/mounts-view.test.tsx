@@ -47,13 +47,13 @@ describe('MountsView', () => {
       act(() =>
         api.emit('mount:health', {
           id: 'a',
-          health: health('mounted', { transfer: { bytes: i, speed: i * 1000, transferring: 1, errors: 0 } }),
+          health: health('mounted', { uploadsInProgress: i, transfer: { bytes: i * 1000, speed: 0, transferring: 1, errors: 0 } }),
         }),
       )
     expect(commits.get('a')).toBe(10)
     expect(commits.get('b') ?? 0).toBe(0)
     expect(commits.get('c') ?? 0).toBe(0)
-    expect(within(row('a')).getByText('10 kB/s')).toBeTruthy()
+    expect(within(row('a')).getByText('10 (10 uploading)')).toBeTruthy()
   })
 
   it('shows each state in words, the facts of the row, and the actions the state allows', async () => {
@@ -61,7 +61,7 @@ describe('MountsView', () => {
       remotes: [s3Remote],
       mounts: [mountView('up'), mountView('down'), mountView('broken'), mountView('never')],
       health: {
-        up: health('mounted', { restarts: 2, pendingUploads: 3 }),
+        up: health('mounted', { restarts: 2, pendingUploads: 3, localPath: '/home/me/up' }),
         down: health('unmounted'),
         broken: health('failed', {
           reason: 'The remote refused the credentials.',
@@ -74,9 +74,9 @@ describe('MountsView', () => {
     expect(up.getByText('Mounted')).toBeTruthy()
     expect(up.getByText('Photos:bucket/up')).toBeTruthy()
     expect(up.getByText('/home/me/up')).toBeTruthy()
-    expect(up.getByText('1 min ago')).toBeTruthy()
+    expect(up.getByText('1 min').parentElement?.textContent).toBe('for 1 min')
     expect(up.getByText('Restarts').nextElementSibling?.textContent).toBe('2')
-    expect(up.getByText('Pending uploads').nextElementSibling?.textContent).toBe('3')
+    expect(up.getByText('Pending uploads').nextElementSibling?.textContent).toBe('3, uploading in 5 s')
     expect(up.getByRole('button', { name: 'Unmount' })).toBeTruthy()
     expect(up.queryByRole('button', { name: 'Mount' })).toBeNull()
     expect((up.getByRole('button', { name: 'Open folder' }) as HTMLButtonElement).disabled).toBe(false)

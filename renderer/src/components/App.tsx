@@ -36,7 +36,7 @@ function CurrentView({ view }: { view: View }) {
     case 'remote-editor':
       return <RemoteEditor key={view.remoteId ?? `new-${view.type ?? 's3'}`} remoteId={view.remoteId} type={view.type} />
     case 'mount-editor':
-      return <MountEditor key={view.mountId ?? 'new'} mountId={view.mountId} remoteId={view.remoteId} />
+      return <MountEditor key={view.mountId ?? 'new'} mountId={view.mountId} remoteId={view.remoteId} remotePath={view.remotePath} />
   }
 }
 

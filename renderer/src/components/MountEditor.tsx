@@ -27,7 +27,11 @@ export function MountEditor(props: { mountId: string | null; remoteId?: string; 
   const [form, setForm] = useState<MountForm>(() => {
     const initial = mountFormFrom(stored ?? null, props.remoteId ?? remotes[0]?.value ?? '')
     // Back from adding a remote (or on from Test connection's bucket): what was chosen there.
-    return { ...initial, ...(props.remoteId ? { remoteId: props.remoteId } : {}), ...(props.remotePath ? { remotePath: props.remotePath } : {}) }
+    return {
+      ...initial,
+      ...(props.remoteId ? { remoteId: props.remoteId } : {}),
+      ...(props.remotePath ? { remotePath: props.remotePath } : {}),
+    }
   })
   const guard = useEditorGuard(form)
   const [suggested, setSuggested] = useState('')
@@ -86,8 +90,8 @@ export function MountEditor(props: { mountId: string | null; remoteId?: string; 
       </header>
       {live ? (
         <p className="banner notice" role="status">
-          This mount is mounted. Saved changes apply at the next mount; “Save and remount” applies them now (it waits until
-          written files are uploaded, then mounts again).
+          This mount is mounted. Saved changes apply at the next mount; “Save and remount” applies them now (it waits until written files
+          are uploaded, then mounts again).
         </p>
       ) : null}
       <form

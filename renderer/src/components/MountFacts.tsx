@@ -40,7 +40,8 @@ export function MountFacts(props: {
   else queuedSince.current ??= Date.now()
   const writeBackMs = mount.options.writeBackMs ?? mountOptionDefaults.writeBackMs
   const pending = useClock((now) =>
-    pendingText(queued, uploading, queuedSince.current === null ? null : queuedSince.current + writeBackMs - now),
+    // The shared clock may lag Date.now() by up to a second: never count from more than the delay itself.
+    pendingText(queued, uploading, queuedSince.current === null ? null : Math.min(writeBackMs, queuedSince.current + writeBackMs - now)),
   )
 
   // While mounted, the folder shown is the one the running mount uses: an edit applies only at the next mount.
@@ -50,11 +51,15 @@ export function MountFacts(props: {
     <dl className="mount-facts">
       <div>
         <dt>Remote</dt>
-        <dd>{remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}</dd>
+        <dd title={remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}>
+          {remoteLabel(props.remoteName, props.remoteType, mount.remotePath)}
+        </dd>
       </div>
       <div>
         <dt>Folder</dt>
-        <dd className="path">{folder}</dd>
+        <dd className="path" title={folder}>
+          {folder}
+        </dd>
       </div>
       <div>
         <dt>Restarts</dt>

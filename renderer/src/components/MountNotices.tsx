@@ -10,8 +10,11 @@ import type { MountHealth } from '../../../shared/mount-state.js'
 import { useActions } from '../use-app.js'
 import { RelativeTime } from './RelativeTime.js'
 
-/** Errors whose message advises forcing the unmount: the row offers that button. */
-const forceAdvised: ReadonlySet<string> = new Set(['PENDING_UPLOADS', 'MOUNTPOINT_BUSY'])
+/** Errors whose message advises forcing the unmount: the row offers that button, in the message's words. */
+const forceLabels: Partial<Record<string, string>> = {
+  PENDING_UPLOADS: 'Unmount now; files wait in the cache',
+  MOUNTPOINT_BUSY: 'Force the unmount',
+}
 
 /** What identifies a last error for Dismiss: its time, or its words when it has none. */
 export function errorKey(health: MountHealth): string {
@@ -71,11 +74,12 @@ export function MountNotices(props: {
         </div>
       ) : null}
       {showReason ? <p className="mount-reason">{health.reason}</p> : null}
-      {showLast ? (
+      {showLast && health ? (
         // Kept after the mount recovers, so a person can still read what happened; muted then, until dismissed.
         <div className={state === 'failed' || state === 'degraded' ? 'mount-error' : 'mount-error past'}>
           <p>
-            Last error{health.lastErrorAt ? (
+            Last error
+            {health.lastErrorAt ? (
               <>
                 {' '}
                 (<RelativeTime time={health.lastErrorAt} />)
@@ -83,7 +87,12 @@ export function MountNotices(props: {
             ) : null}
             : {lastError.message} <code>{lastError.code}</code>
           </p>
-          <button type="button" className="link" onClick={() => actions.dismissLastError(id, errorKey(health))}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss the last error"
+            onClick={() => actions.dismissLastError(id, errorKey(health))}
+          >
             Dismiss
           </button>
         </div>
@@ -93,9 +102,9 @@ export function MountNotices(props: {
           <p>
             {actionError.message} <code>{actionError.code}</code>
           </p>
-          {forceAdvised.has(actionError.code) ? (
+          {forceLabels[actionError.code] ? (
             <button type="button" className="danger" disabled={props.waiting} onClick={() => void actions.unmount(id, true)}>
-              Force the unmount; unsent files wait in the cache
+              {forceLabels[actionError.code]}
             </button>
           ) : null}
         </div>
@@ -106,7 +115,12 @@ export function MountNotices(props: {
             Unmounted without waiting. These files stay in the cache and upload at the next mount of this folder:{' '}
             {props.leftInCache.join(', ')}
           </p>
-          <button type="button" className="link" onClick={() => actions.dismissLeftInCache(id)}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss the list of cached files"
+            onClick={() => actions.dismissLeftInCache(id)}
+          >
             Dismiss
           </button>
         </div>

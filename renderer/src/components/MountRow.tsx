@@ -72,13 +72,16 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
 
   const name = mountName(mount)
   const waiting = busy !== undefined || state === 'mounting' || state === 'unmounting'
+  // The first action stays focusable while it waits (aria-disabled, not disabled): a disabled button
+  // under the focus drops it to <body>, and a keyboard user would have to find the row again.
+  const unless = (run: () => void) => () => void (waiting ? undefined : run())
   const primary =
     state === 'unmounted' ? (
-      <button type="button" className="primary" disabled={waiting} onClick={() => void actions.mount(id)}>
+      <button type="button" className="primary" aria-disabled={waiting} onClick={unless(() => void actions.mount(id))}>
         Mount
       </button>
     ) : state === 'failed' ? (
-      <button type="button" className="primary" disabled={waiting} onClick={() => void actions.retry(id)}>
+      <button type="button" className="primary" aria-disabled={waiting} onClick={unless(() => void actions.retry(id))}>
         Retry
       </button>
     ) : state === 'unmounting' ? (
@@ -87,7 +90,7 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
         Unmount now
       </button>
     ) : (
-      <button type="button" disabled={waiting} onClick={() => void actions.unmount(id)}>
+      <button type="button" aria-disabled={waiting} onClick={unless(() => void actions.unmount(id))}>
         Unmount
       </button>
     )

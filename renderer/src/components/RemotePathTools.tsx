@@ -10,7 +10,10 @@ import { remoteDraft, remoteFormFrom } from '../remote-form.js'
 import { providerDefaults } from '../s3-providers.js'
 import { useActions } from '../use-app.js'
 
-type Listing = { status: 'idle' | 'listing' } | { status: 'done'; path: string; entries: string[]; truncated: boolean } | { status: 'failed'; error: ErrorInfo }
+type Listing =
+  | { status: 'idle' | 'listing' }
+  | { status: 'done'; path: string; entries: string[]; truncated: boolean }
+  | { status: 'failed'; error: ErrorInfo }
 
 /** The saved remote as a draft the main process completes: secrets as `{ keep: true }`. */
 function draftOf(view: RemoteView) {
@@ -22,7 +25,15 @@ function parentOf(path: string): string {
   return (path.startsWith('/') ? '/' : '') + path.split('/').filter(Boolean).slice(0, -1).join('/')
 }
 
-export function RemotePathTools({ remote, remotePath, onPick }: { remote: RemoteView | undefined; remotePath: string; onPick(path: string): void }) {
+export function RemotePathTools({
+  remote,
+  remotePath,
+  onPick,
+}: {
+  remote: RemoteView | undefined
+  remotePath: string
+  onPick(path: string): void
+}) {
   const actions = useActions()
   const [test, setTest] = useState<{ status: 'idle' | 'testing' } | { status: 'done'; result: TestConnectionResult }>({ status: 'idle' })
   const [listing, setListing] = useState<Listing>({ status: 'idle' })
@@ -56,7 +67,9 @@ export function RemotePathTools({ remote, remotePath, onPick }: { remote: Remote
       <div className="test-result" role="status" aria-live="polite">
         {test.status === 'done' ? (
           test.result.ok ? (
-            <p className="ok">Connected in {test.result.ms} ms{path ? `: ${path} exists.` : '.'}</p>
+            <p className="ok">
+              Connected in {test.result.ms} ms{path ? `: ${path} exists.` : '.'}
+            </p>
           ) : (
             <p className="form-error">
               <code>{test.result.error?.code}</code> {test.result.error?.message}
