@@ -5,6 +5,8 @@ export default defineConfig({
     // Real mounts and real servers: give them room, and run files one by one on this 2-core machine.
     fileParallelism: false,
     pool: 'forks',
+    // A private TMPDIR for the run, which must be empty again at the end (test/temp-folder-guard.ts).
+    globalSetup: ['./test/temp-folder-guard.ts'],
     projects: [
       {
         test: {
