@@ -7,6 +7,8 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     ...reportTo('vitest.json'),
+    // A private TMPDIR for the run, which must be empty again at the end (test/temp-folder-guard.ts).
+    globalSetup: ['./test/temp-folder-guard.ts'],
     projects: [
       {
         test: {

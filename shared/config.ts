@@ -9,10 +9,14 @@ import { extraArgProblem } from './rclone-flags.js'
  * A secret is given inline, or by the name of an environment variable that holds it
  * (for headless machines, so a config file need not contain it).
  */
-export const secretSchema = z.union([
-  z.string().min(1, 'Enter the secret, or leave the field out.'),
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Give the name of an environment variable.') }).strict(),
-])
+export const secretSchema = z.union(
+  [
+    z.string().min(1, 'Enter the secret, or leave the field out.'),
+    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Give the name of an environment variable.') }).strict(),
+  ],
+  // Without this, a near miss like { "ENV": "X" } is reported as "Invalid input" and nothing more.
+  { error: 'A secret is a string, or { "env": "NAME" } naming an environment variable that holds it ("env" in lower case).' },
+)
 export type Secret = z.infer<typeof secretSchema>
 
 /** S3 providers offered by name; each fills its own defaults (see `s3ProviderDefaults`). */
@@ -69,6 +73,26 @@ export function checkS3Remote(
   if (remote.provider !== 'AWS' && !remote.endpoint && remote.provider !== 'GCS') {
     ctx.addIssue({ code: 'custom', path: ['endpoint'], message: `Enter the endpoint URL of your ${remote.provider} server.` })
   }
+}
+
+/** Where an S3 endpoint's host is AWS's own: there, and only there, virtual-hosted addressing is the rule. */
+const awsHost = /(^|\.)amazonaws\.com(\.cn)?$/i
+
+/**
+ * A warning for provider AWS with an endpoint that is not AWS: rclone then addresses buckets in the host
+ * name (`bucket.host`), which other servers rarely answer, and the failure reads "could not reach".
+ */
+export function s3AddressingWarning(remote: { provider: S3Provider; endpoint?: string }): string | null {
+  if (remote.provider !== 'AWS' || !remote.endpoint) return null
+  let host: string
+  try {
+    host = new URL(remote.endpoint).hostname
+  } catch {
+    return null
+  }
+  // An address rather than a name leaves the bucket in the path (measured with rclone 1.75 and an IPv4 endpoint).
+  if (awsHost.test(host) || /^[\d.]+$|^\[/.test(host)) return null
+  return `Provider AWS with the endpoint ${remote.endpoint} puts the bucket in the host name (my-bucket.${host}, virtual-hosted style), which servers other than AWS rarely answer: for MinIO, Ceph, Garage, s3rver and other S3-compatible servers choose provider Minio or Other, which address buckets in the path.`
 }
 
 export const s3RemoteSchema = z.object(s3RemoteFields).strict().superRefine(checkS3Remote)
@@ -276,5 +300,60 @@ export type ConfigFile = z.infer<typeof configFileSchema>
 
 /** One line per problem, each naming the field, for CLI output and error messages. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'config'}: ${issue.message}`).join('\n')
+  const missing = error.issues.filter(isMissing)
+  return error.issues.map((issue) => issueText(issue, missing)).join('\n')
+}
+
+const pathText = (path: readonly PropertyKey[]) => (path.length ? path.join('.') : 'config')
+
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined') && typeof issue.path.at(-1) === 'string'
+}
+
+/** Every key a config file may hold, at any level: the candidates for "did you mean". */
+const knownKeys = [
+  ...new Set([
+    ...Object.keys(configFileSchema.shape),
+    ...Object.keys(savedRemoteSchema.shape),
+    ...Object.keys(savedMountFields),
+    ...Object.keys(s3RemoteFields),
+    ...Object.keys(sftpRemoteFields),
+    ...Object.keys(mountOptionOverridesSchema.shape),
+    'env',
+  ]),
+]
+
+/** An unknown key, with the known key it is probably a typo of; a missing key near it is the likeliest. */
+function issueText(issue: z.core.$ZodIssue, missing: readonly z.core.$ZodIssue[]): string {
+  const where = pathText(issue.path)
+  if (isMissing(issue)) return `${where}: missing; add "${String(issue.path.at(-1))}".`
+  if (issue.code !== 'unrecognized_keys') return `${where}: ${issue.message}`
+  const nearby = missing.filter((m) => pathText(m.path.slice(0, -1)) === where).map((m) => String(m.path.at(-1)))
+  return issue.keys
+    .map((key) => {
+      const guess = closestKey(key, [...nearby, ...knownKeys])
+      return `${where}: Unrecognized key "${key}"${guess ? `: did you mean "${guess}"?` : '.'}`
+    })
+    .join('\n')
+}
+
+/** The candidate nearest to `key` by edit distance (case ignored), if near enough to be a typo. */
+export function closestKey(key: string, candidates: readonly string[]): string | null {
+  let best: { name: string; distance: number } | null = null
+  for (const name of candidates) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase())
+    if (!best || distance < best.distance) best = { name, distance }
+  }
+  return best && best.distance <= Math.max(1, Math.floor(key.length / 3)) ? best.name : null
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = current
+  }
+  return previous[b.length]!
 }

@@ -1,106 +1,99 @@
 /**
- * Where a JSON text goes wrong, by line and column, without quoting it. JSON.parse's own messages
- * quote the text around the error (`Unexpected token 's', "{"key": s3cr3t…" is not valid JSON`),
- * and a config file's text may be a secret, so its errors must never reach a notice or a log.
+ * Where a JSON text breaks, as line and column with what was expected there. JSON.parse's own message
+ * quotes the text around the error, which in a config file may be a secret; this says only where.
  */
 
-/** The first syntax error of a JSON text: 1-based line and column, and what was expected there. */
+/** A syntax error: 1-based line and column, and what the text should have had there. */
 export interface JsonSyntaxError {
   line: number
   column: number
-  problem: string
+  expected: string
 }
 
-class Stop {
+class Stop extends Error {
   constructor(
-    readonly at: number,
-    readonly problem: string,
-  ) {}
+    readonly offset: number,
+    readonly expected: string,
+  ) {
+    super(expected)
+  }
 }
 
-const numberPattern = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 
-/** Finds the first syntax error of `text`, or null when it is valid JSON. */
+/** The first syntax error of `text`, or null when JSON.parse would accept it. */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
-  let pos = 0
-  const fail = (problem: string): never => {
-    throw new Stop(pos, pos >= text.length ? 'the file ends too early' : problem)
+  let at = 0
+  const stop = (expected: string): never => {
+    throw new Stop(at, at >= text.length ? `${expected}, but the file ends here (a missing } or ]?)` : expected)
   }
   const space = () => {
-    while (pos < text.length && ' \t\n\r'.includes(text[pos]!)) pos++
-  }
-  const expect = (char: string, problem: string) => {
-    if (text[pos] !== char) fail(problem)
-    pos++
+    while (at < text.length && ' \t\n\r'.includes(text[at]!)) at += 1
   }
   const string = () => {
-    pos++
+    at += 1
     for (;;) {
-      if (pos >= text.length) throw new Stop(pos, 'a string is not closed')
-      const code = text.charCodeAt(pos)
-      if (code === 0x22) break
-      if (code < 0x20) fail('a string holds a line break or control character; write it as \\n or \\uXXXX')
-      if (code === 0x5c) {
-        pos++
-        if (text[pos] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 1, pos + 5))) fail('\\u needs four hex digits')
-          pos += 4
-        } else if (!'"\\/bfnrt'.includes(text[pos] ?? 'x')) fail('a backslash starts an escape that JSON does not have')
-      }
-      pos++
+      if (at >= text.length) stop('a closing " of the string')
+      const c = text[at]!
+      if (c === '"') return void (at += 1)
+      if (c < ' ') stop('no line break or control character inside a string (write \\n)')
+      if (c === '\\') {
+        const escape = text[at + 1] ?? ''
+        if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) at += 6
+        else if ('"\\/bfnrt'.includes(escape) && escape) at += 2
+        else stop('a valid escape after \\ (\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\u and four hex digits)')
+      } else at += 1
     }
-    pos++
   }
   const value = (): void => {
     space()
-    const char = text[pos]
-    if (char === '{') {
-      pos++
-      space()
-      if (text[pos] === '}') return void pos++
-      for (;;) {
-        space()
-        if (text[pos] !== '"') fail('expected a property name in double quotes (a comma before } is not allowed)')
+    const c = text[at]
+    if (c === '{')
+      return members('}', () => {
+        if (text[at] !== '"') stop('a key in double quotes (JSON allows no comma before })')
         string()
         space()
-        expect(':', 'expected : after the property name')
+        if (text[at] !== ':') stop('a : after the key')
+        at += 1
         value()
-        space()
-        if (text[pos] === ',') pos++
-        else return expect('}', 'expected , or } after a property value')
-      }
-    }
-    if (char === '[') {
-      pos++
+      })
+    if (c === '[') return members(']', value)
+    if (c === '"') return string()
+    numberPattern.lastIndex = at
+    if (numberPattern.test(text)) return void (at = numberPattern.lastIndex)
+    for (const literal of ['true', 'false', 'null']) if (text.startsWith(literal, at)) return void (at += literal.length)
+    stop('a value (a "string", a number, true, false, null, { or [)')
+  }
+  const members = (close: string, member: () => void) => {
+    at += 1
+    space()
+    if (text[at] === close) return void (at += 1)
+    for (;;) {
       space()
-      if (text[pos] === ']') return void pos++
-      for (;;) {
-        value()
-        space()
-        if (text[pos] === ',') pos++
-        else return expect(']', 'expected , or ] after a list item')
-      }
+      member()
+      space()
+      if (text[at] === ',') at += 1
+      else if (text[at] === close) return void (at += 1)
+      else stop(`a comma or ${close}`)
     }
-    if (char === '"') return string()
-    numberPattern.lastIndex = pos
-    if (numberPattern.test(text)) return void (pos = numberPattern.lastIndex)
-    for (const word of ['true', 'false', 'null']) if (text.startsWith(word, pos)) return void (pos += word.length)
-    fail('expected a value: a string in double quotes, a number, true, false, null, { or [')
   }
   try {
+    if (text.charCodeAt(0) === 0xfeff) at = 1
     value()
     space()
-    if (pos < text.length) fail('unexpected text after the end of the JSON value')
+    if (at < text.length) stop('nothing after the end of the JSON value')
     return null
   } catch (error) {
     if (!(error instanceof Stop)) throw error
-    const before = text.slice(0, error.at).split('\n')
-    return { line: before.length, column: before.at(-1)!.length + 1, problem: error.problem }
+    const before = text.slice(0, error.offset)
+    const line = before.split('\n').length
+    return { line, column: error.offset - before.lastIndexOf('\n'), expected: error.expected }
   }
 }
 
-/** A sentence locating the syntax error of `text` (which JSON.parse refused), quoting none of it. */
+/** Where the text JSON.parse refused goes wrong, as a sentence fragment quoting none of it: `line 3, column 29: expected a value (…)`. */
 export function describeJsonSyntaxError(text: string): string {
+  if (text.trim() === '') return 'the file is empty'
   const error = findJsonSyntaxError(text)
-  return error ? `line ${error.line}, column ${error.column}: ${error.problem}` : 'it is not valid JSON'
+  return error ? `line ${error.line}, column ${error.column}: expected ${error.expected}` : 'it is not valid JSON'
 }

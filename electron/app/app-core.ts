@@ -579,7 +579,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     try {
       return JSON.parse(text)
     } catch (error) {
-      throw invalid(`${basename(path)} cannot be imported: ${describeJsonError(text, error)}. Choose an RMount config file.`)
+      throw invalid(`${basename(path)} cannot be imported: ${describeJsonError(text)}. Choose an RMount config file.`)
     }
   }
 

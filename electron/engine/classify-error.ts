@@ -1,6 +1,6 @@
 /** Turning rclone's error text into one of RMount's error codes, with a message that says what to do. */
 import type { ErrorCode } from '../../shared/errors.js'
-import type { Remote } from '../../shared/config.js'
+import { s3AddressingWarning, type Remote } from '../../shared/config.js'
 
 const rules: ReadonlyArray<[ErrorCode, RegExp]> = [
   ['HOST_KEY_MISMATCH', /knownhosts: key mismatch|host key mismatch/i],
@@ -53,7 +53,7 @@ export function failureMessage(code: ErrorCode, remote: Remote, remotePath: stri
         : `Folder ${remotePath || '(home)'} does not exist on ${remote.host}: check the remote path, or create the folder.`
     case 'REMOTE_UNREACHABLE':
       return remote.type === 's3'
-        ? `Could not reach ${remote.endpoint ?? 'AWS S3'}: check the endpoint URL and the network connection.`
+        ? `Could not reach ${remote.endpoint ?? 'AWS S3'}: ${s3AddressingWarning(remote) ?? 'check the endpoint URL and the network connection.'}`
         : `Could not reach ${remote.host} on port ${remote.port}: check the host name and port, that the SSH server runs, and the network connection.`
     case 'MOUNTPOINT_BUSY':
       return 'The mount folder is already in use by another mount: unmount it first, or choose another folder.'

@@ -1,11 +1,12 @@
 /** Reading the config file `rmount up --config` takes: the same shape the desktop app stores and exports. */
 import { readFile, stat } from 'node:fs/promises'
-import { configFileSchema, describeIssues, type ConfigFile, type SavedMount } from '../../shared/config.js'
+import { configFileSchema, describeIssues, s3AddressingWarning, type ConfigFile, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { describeJsonSyntaxError } from '../../shared/json-syntax.js'
 import type { HostKeyPins } from './host-key-pin.js'
 import { RemoteMount } from './remote-mount.js'
 
+/** Reads and checks a config file; secrets are never quoted back, and warnings say what may go wrong. */
 export async function loadConfigFile(path: string): Promise<{ config: ConfigFile; warnings: string[] }> {
   let text: string
   try {
@@ -18,11 +19,13 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
     )
   }
   let json: unknown
+  // Editors on some systems start a UTF-8 file with a byte-order mark, which JSON.parse refuses.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   try {
     json = JSON.parse(text)
   } catch {
-    // Never JSON.parse's message: it quotes the text around the error, which may be a secret.
-    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON (${describeJsonSyntaxError(text)}): fix the syntax.`)
+    // JSON.parse's message quotes the text around the error, which may be a secret: say only where.
+    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON at ${describeJsonSyntaxError(text)}. Fix the syntax there.`)
   }
   const parsed = configFileSchema.safeParse(json)
   if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The config file ${path} has errors:\n${describeIssues(parsed.error)}`)
@@ -34,6 +37,10 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
       `The config file ${path} has errors:\nmounts.${withProgram}.options.rclonePath: a config file may not name a program to run. Remove it: rmount uses its bundled rclone, else the first rclone on PATH.`,
     )
   const warnings: string[] = []
+  for (const { id, remote } of parsed.data.remotes) {
+    const addressing = remote.type === 's3' ? s3AddressingWarning(remote) : null
+    if (addressing) warnings.push(`Remote "${id}": ${addressing}`)
+  }
   const inlineSecrets = parsed.data.remotes.some(({ remote }) =>
     remote.type === 's3'
       ? typeof remote.secretAccessKey === 'string'

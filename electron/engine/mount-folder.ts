@@ -3,11 +3,12 @@
  * missing; a stale FUSE mount left by a dead rclone is cleared first. Every touch of the folder goes
  * through the FsProbe child, since the folder may be a hung mount.
  */
-import { dirname, isAbsolute } from 'node:path'
+import { basename, dirname, isAbsolute } from 'node:path'
 import { RmountError } from '../../shared/errors.js'
 import type { FsProbe } from './fs-probe.js'
 import { fuseUnmount } from './fuse.js'
 import { findMount, readMountTable } from './mountinfo.js'
+import { pseudoFileSystemAt } from './pseudo-filesystems.js'
 
 const timeoutMs = 5000
 
@@ -47,7 +48,14 @@ export async function prepareMountFolder(localPath: string, allowNonEmpty: boole
       `The mount folder must be a full path (like /home/me/bucket), not ${JSON.stringify(localPath)}.`,
     )
   let clearedStale = false
-  const existing = findMount(await readMountTable(), localPath)
+  const table = await readMountTable()
+  const pseudo = pseudoFileSystemAt(table, localPath)
+  if (pseudo)
+    throw new RmountError(
+      'MOUNTPOINT_INVALID',
+      `${localPath} is inside ${pseudo.mountPoint}, which the kernel makes up (${pseudo.fsType}), so nothing can be mounted there: choose a folder in your home, like ~/RMount/${basename(localPath) || 'name'}.`,
+    )
+  const existing = findMount(table, localPath)
   if (existing) {
     const check = await probe.run({ op: 'stat', path: localPath }, timeoutMs)
     if (existing.fsType.startsWith('fuse') && !check.ok && check.code === 'ENOTCONN') {

@@ -98,12 +98,12 @@ const cases: Case[] = [
   {
     name: 'a JSON syntax error right beside a secret',
     text: () => `{\n  "version": 1,\n  "remotes": [{ "password": ${inlineSecret} }]\n}`,
-    names: /is not valid JSON \(line 3, column 29: expected a value/,
+    names: /is not valid JSON at line 3, column 29: expected a value/,
   },
   {
     name: 'an unterminated string holding a secret',
     text: () => `{ "version": 1, "remotes": [{ "password": "${envSecret}`,
-    names: /is not valid JSON \(line 1, column \d+: a string is not closed\)/,
+    names: /is not valid JSON at line 1, column \d+: expected a closing " of the string/,
   },
 ]
 

@@ -358,3 +358,78 @@ describe('rmount up while uploads fail', () => {
     }
   })
 })
+
+describe('rmount up names the real cause', () => {
+  /** Runs `up` on a config file with this text; resolves with the finished run. */
+  async function upWith(text: string): Promise<Running> {
+    const dir = await tempDir('rmount-cli-')
+    const file = join(dir, 'config.json')
+    await writeFile(file, text, { mode: 0o600 })
+    const r = run(['up', '--config', file])
+    await r.exit
+    return r
+  }
+
+  it('gives line and column of a JSON error and never quotes the file', async () => {
+    const r = await upWith(
+      '{\n  "version": 1,\n  "remotes": [{ "id": "r", "name": "R", "remote": { "type": "s3", "provider": "Minio",\n    "secretAccessKey": "hunter2-secret" "endpoint": "http://127.0.0.1:1" } }]\n}\n',
+    )
+    expect(await r.exit).toBe(2)
+    expect(r.stderr()).toMatch(/is not valid JSON at line 4, column 41: expected a comma or \}/)
+    expect(r.output()).not.toContain('hunter2')
+  })
+
+  it('says what a secret can be, and suggests the key a typo meant', async () => {
+    const config = {
+      version: 1,
+      remotes: [
+        {
+          id: 'r',
+          name: 'R',
+          remote: { type: 's3', provider: 'Minio', endpoint: 'http://127.0.0.1:1', accessKeyId: 'a', secretAccessKey: { ENV: 'X' } },
+        },
+      ],
+      mounts: [{ id: 'm', remoteId: 'r', remotePth: 'bucket', localPath: '/tmp/x' }],
+    }
+    const r = await upWith(JSON.stringify(config))
+    expect(await r.exit).toBe(2)
+    expect(r.stderr()).toContain('remotes.0.remote.secretAccessKey: A secret is a string, or { "env": "NAME" }')
+    expect(r.stderr()).toContain('mounts.0: Unrecognized key "remotePth": did you mean "remotePath"?')
+    expect(r.stderr()).not.toMatch(/Invalid input/)
+  })
+
+  it('refuses a folder under /proc at once, as a folder problem, not a hung mount', async () => {
+    const s3 = await startS3({ buckets: ['proc'] })
+    const dir = await tempDir('rmount-cli-')
+    const file = await writeS3Config(dir, s3, [
+      { id: 'p', remoteId: 's3', remotePath: 'proc', localPath: '/proc/rmount-test/mnt', options: { stateDir: join(dir, 'state') } },
+    ])
+    const started = Date.now()
+    const r = run(['up', '--config', file])
+    expect(await r.exit).toBe(1)
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(r.stderr()).toMatch(/MOUNTPOINT_INVALID: \/proc\/rmount-test\/mnt is inside \/proc, which the kernel makes up \(proc\)/)
+    expect(r.output()).not.toMatch(/MOUNTPOINT_BUSY|hung/)
+  })
+
+  it('warns that provider AWS with a custom endpoint puts the bucket in the host name, and says so again when it fails', async () => {
+    const s3 = await startS3({ buckets: ['aws'] })
+    const dir = await tempDir('rmount-cli-')
+    const file = join(dir, 'config.json')
+    const endpoint = `http://localhost:${s3.port}`
+    const remote = { type: 's3', provider: 'AWS', endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+    const mounts = [{ id: 'a', remoteId: 's3', remotePath: 'aws', localPath: join(dir, 'mnt'), options: { stateDir: join(dir, 'state') } }]
+    await writeFile(file, JSON.stringify({ version: 1, remotes: [{ id: 's3', name: 'S3', remote }], mounts }), { mode: 0o600 })
+    const r = run(['up', '--config', file])
+    try {
+      await r.waitFor(/warning: Remote "s3": Provider AWS with the endpoint .* puts the bucket in the host name \(my-bucket\.localhost/)
+      expect(r.stderr()).toMatch(/choose provider Minio or Other/)
+      expect(await r.exit).toBe(1)
+      expect(r.stderr()).toMatch(/\[a\] failed: \w+: .*choose provider Minio or Other/)
+    } finally {
+      // Should it have mounted after all, unmount it rather than leave a stale mount.
+      r.child.kill('SIGINT')
+      await r.exit
+    }
+  })
+})

@@ -253,19 +253,26 @@ describe('redaction and host keys', () => {
 
 describe('pending uploads', () => {
   it('names dirty files relative to the mount root, with or without a running rclone', async () => {
-    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises')
+    const { mkdtemp, mkdir, rm, writeFile } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const { listDirtyFiles } = await import('../../electron/engine/pending-uploads.js')
+    const { pendingUploadTotals } = await import('../../electron/engine/pending-uploads.js')
     const cache = await mkdtemp(join(tmpdir(), 'rmount-pending-'))
-    const meta = join(cache, 'vfsMeta', 'rmount{abc}', 'bucket', 'prefix')
-    await mkdir(join(meta, 'dir'), { recursive: true })
-    await writeFile(join(meta, 'dir', 'a.txt'), JSON.stringify({ Dirty: true }))
-    await writeFile(join(meta, 'clean.txt'), JSON.stringify({ Dirty: false }))
-    await writeFile(join(meta, 'torn.txt'), '{"Dirt')
-    expect(await listDirtyFiles(cache, meta, 'bucket/prefix')).toEqual(['dir/a.txt'])
-    expect(await listDirtyFiles(cache, null, 'bucket/prefix')).toEqual(['dir/a.txt'])
-    expect(await listDirtyFiles(join(cache, 'none'), null, 'bucket')).toEqual([])
+    try {
+      const meta = join(cache, 'vfsMeta', 'rmount{abc}', 'bucket', 'prefix')
+      await mkdir(join(meta, 'dir'), { recursive: true })
+      await writeFile(join(meta, 'dir', 'a.txt'), JSON.stringify({ Dirty: true, Size: 1234 }))
+      await writeFile(join(meta, 'dir', 'b.txt'), JSON.stringify({ Dirty: true, Size: 66 }))
+      await writeFile(join(meta, 'clean.txt'), JSON.stringify({ Dirty: false, Size: 99 }))
+      await writeFile(join(meta, 'torn.txt'), '{"Dirt')
+      expect(await listDirtyFiles(cache, meta, 'bucket/prefix')).toEqual(['dir/a.txt', 'dir/b.txt'])
+      expect(await listDirtyFiles(cache, null, 'bucket/prefix')).toEqual(['dir/a.txt', 'dir/b.txt'])
+      expect(await listDirtyFiles(join(cache, 'none'), null, 'bucket')).toEqual([])
+      expect(await pendingUploadTotals(cache)).toEqual({ files: 2, bytes: 1300 })
+    } finally {
+      await rm(cache, { recursive: true, force: true })
+    }
   })
 })
 

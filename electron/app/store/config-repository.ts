@@ -103,7 +103,7 @@ export class FileConfigRepository implements ConfigRepository {
       raw = { ...this.#open().store }
     } catch (error) {
       // Said without quoting the file: JSON.parse's message would show the text around the error, secrets included.
-      if (error instanceof SyntaxError) return { kind: 'unusable', reason: describeJsonError(readFileSync(this.path, 'utf8'), error) }
+      if (error instanceof SyntaxError) return { kind: 'unusable', reason: describeJsonError(readFileSync(this.path, 'utf8')) }
       const code = (error as NodeJS.ErrnoException).code ?? String(error)
       const message = `The settings file ${this.path} cannot be read (${code}): check its permissions.`
       throw new RmountError('INVALID_CONFIG', message, { cause: error })
