@@ -43,7 +43,7 @@ export function describeRclone(found: RcloneInfo): { detail: string; lacks: stri
   const lacks = missingFeatures(found.semver).map((missing) => `${missing.what} (since rclone ${missing.since})`)
   let detail = `${found.version} at ${found.path}`
   if (found.source) detail += `, from ${sourceNames[found.source]}`
-  if (found.provenance) detail += ` (${found.provenance})`
+  if (found.provenance) detail += `: ${found.provenance}`
   if (lacks.length)
     detail += `. This rclone lacks: ${lacks.join('; ')}. For all of it, run vendor/fetch-rclone.sh (rclone v1.75.2) or install a current rclone.`
   return { detail, lacks }

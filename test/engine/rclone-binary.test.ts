@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -94,6 +95,8 @@ describe('rmount check names the rclone', () => {
     expect(code).toBe(0)
     expect(output).toMatch(new RegExp(`ok +rclone: v1\\.\\d+\\.\\d+ at ${vendored}, from vendor/bin \\(vendor/fetch-rclone\\.sh\\)`))
     expect(output).not.toContain('lacks')
+    // How it was verified, as vendor/fetch-rclone.sh recorded it (absent for a binary put there by hand).
+    if (existsSync(`${vendored}.provenance`)) expect(output).toContain((await readFile(`${vendored}.provenance`, 'utf8')).trim())
   })
 
   it('the system 1.60 through RMOUNT_RCLONE, with what it lacks and how to get a current one', async () => {
