@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   const s3 = await startS3({ buckets: ['ttm'] })
   const sshd = await startSshd()
   const targets: Array<[string, RemoteInput, string]> = [
-    ['S3', { type: 's3', provider: 'Minio', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, 'ttm'],
+    [
+      'S3',
+      { type: 's3', provider: 'Minio', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      'ttm',
+    ],
     ['SFTP', { type: 'sftp', host: '127.0.0.1', port: sshd.port, user: sshd.user, keyFile: sshd.keyFile }, sshd.rootDir],
   ]
   const rclone = await findRclone(rclonePath)
