@@ -3,7 +3,8 @@
  * missing; a stale FUSE mount left by a dead rclone is cleared first. Every touch of the folder goes
  * through the FsProbe child, since the folder may be a hung mount.
  */
-import { basename, dirname, isAbsolute } from 'node:path'
+import { homedir } from 'node:os'
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path'
 import { RmountError } from '../../shared/errors.js'
 import type { FsProbe } from './fs-probe.js'
 import { fuseUnmount } from './fuse.js'
@@ -38,7 +39,35 @@ export async function resolveMountFolder(localPath: string, probe: FsProbe): Pro
   if (!answer.ok) throw probeFailed(localPath, 'resolving its real path', answer.code, answer.message)
   if (answer.isSymlink)
     throw new RmountError('MOUNTPOINT_INVALID', `${localPath} is a symbolic link: mount on the folder it points to, or on a real folder.`)
+  const home = await probe.run({ op: 'realpath', path: homedir() }, timeoutMs)
+  // The desktop app's demo mounts inside its own data folder, the one place under a hidden folder it may.
+  const demo = join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'rmount', 'demo')
+  const inDemo = answer.path.startsWith(`${demo}/`)
+  const unsafe = inDemo ? null : unsafeMountFolder(answer.path, home.ok ? home.path : homedir())
+  if (unsafe) throw new RmountError('MOUNTPOINT_INVALID', unsafe)
   return answer.path
+}
+
+const systemFolders = ['/etc', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/boot', '/proc', '/sys', '/dev']
+
+/**
+ * Why a folder must not be mounted on, or null. Pure, over real paths. A mount puts the remote's
+ * files in place of the folder's: over `~/.ssh` the remote's owner supplies authorized_keys, over
+ * `~/.config/autostart` or /etc programs that run. So no home folder (or its parents), nothing
+ * inside a hidden folder of home, and no system folder, whoever wrote the config.
+ */
+export function unsafeMountFolder(real: string, home: string): string | null {
+  const fix = 'choose a folder of its own, like ~/remote or /mnt/remote.'
+  if (real === '/') return `RMount does not mount on /: ${fix}`
+  const toHome = relative(real, home)
+  if (toHome === '') return `${real} is your home folder, which a mount would hide: ${fix}`
+  if (!toHome.startsWith('..') && !isAbsolute(toHome)) return `${real} holds your home folder, which a mount would hide: ${fix}`
+  const inHome = relative(home, real)
+  if (!inHome.startsWith('..') && !isAbsolute(inHome) && inHome.startsWith('.'))
+    return `${real} is inside ${join(home, inHome.split(sep)[0]!)}, where programs keep keys and settings (a mount could replace them): ${fix}`
+  const system = systemFolders.find((folder) => real === folder || real.startsWith(`${folder}/`))
+  if (system) return `${real} is a system folder (${system}): ${fix}`
+  return null
 }
 
 export async function prepareMountFolder(localPath: string, allowNonEmpty: boolean, probe: FsProbe): Promise<{ clearedStale: boolean }> {

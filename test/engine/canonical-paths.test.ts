@@ -3,10 +3,12 @@
  * slashes, `//`, `.`, `..` and symlinked parents (Fedora Atomic's /home → /var/home) no longer end
  * in MOUNT_TIMEOUT, and two names of one folder are one folder. Real s3rver, rclone and FUSE.
  */
+import { existsSync } from 'node:fs'
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { configFileSchema, normalizeFolderPath, RemoteMount } from '../../electron/engine/index.js'
+import { unsafeMountFolder } from '../../electron/engine/mount-folder.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 import { cleanUpMounts, isMounted, rclonePidsFor, s3RemoteOf } from '../mount-helpers.js'
 
@@ -75,6 +77,37 @@ describe('mount folder paths', () => {
     expect(isMounted(join(base, 'target')) || isMounted(join(base, 'link'))).toBe(false)
     expect(rclonePidsFor(join(base, 'target'))).toEqual([])
     expect(rclonePidsFor(join(base, 'link'))).toEqual([])
+  })
+
+  it('refuses to mount on the home folder, its parents, inside its hidden folders, or on system folders', async () => {
+    const base = await realpath(await tempDir('rmount-paths-'))
+    const home = join(base, 'home', 'me')
+    await mkdir(join(home, '.ssh'), { recursive: true })
+    await writeFile(join(home, '.ssh', 'authorized_keys'), 'ssh-ed25519 AAAA mine\n')
+    const savedHome = process.env.HOME
+    process.env.HOME = home
+    try {
+      const cases: [string, RegExp][] = [
+        [home, /is your home folder/],
+        [join(base, 'home'), /holds your home folder/],
+        [join(home, '.ssh'), /is inside .*\.ssh, where programs keep keys/],
+        [join(home, '.config', 'autostart'), /is inside .*\.config/],
+        ['/etc/cron.d', /is a system folder \(\/etc\)/],
+        ['/', /does not mount on \//],
+      ]
+      for (const [folder, message] of cases) {
+        const m = await newMount(folder)
+        await expect(m.mount(), folder).rejects.toMatchObject({ code: 'MOUNTPOINT_INVALID', message: expect.stringMatching(message) })
+        expect(rclonePidsFor(folder)).toEqual([])
+      }
+      expect(isMounted(join(home, '.ssh'))).toBe(false)
+      expect(existsSync(join(home, '.config'))).toBe(false)
+    } finally {
+      process.env.HOME = savedHome
+    }
+    expect(unsafeMountFolder('/home/me/remote', '/home/me')).toBeNull()
+    expect(unsafeMountFolder('/mnt/remote', '/home/me')).toBeNull()
+    expect(unsafeMountFolder('/root/remote', '/root')).toBeNull()
   })
 
   it('counts two spellings of one folder as a duplicate in a config', () => {
