@@ -209,7 +209,7 @@ export type MountOptionsInput = z.input<typeof mountOptionOverridesSchema>
 export const desktopMountOptionsSchema = mountOptionOverridesSchema.omit({ rclonePath: true, stateDir: true })
 
 /** Mount options that the desktop app never takes from its window or an imported file. */
-export const desktopOnlyForbiddenOptions = ['rclonePath', 'stateDir'] as const
+export const desktopExcludedMountOptions = ['rclonePath', 'stateDir'] as const
 
 export const mountOptionDefaults = {
   readOnly: false,

@@ -8,6 +8,9 @@ import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RemoteMount, RmountError, testConnection, type RemoteInput } from '../../electron/engine/index.js'
 import { fileHostKeyPins, knownHostsName, preferredKey } from '../../electron/engine/host-key-pin.js'
+import { AppCore } from '../../electron/app/app-core.js'
+import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
+import { createAesFileCipher } from '../../electron/app/store/secrets.js'
 import { cleanUpMounts, isMounted, rclonePidsFor } from '../mount-helpers.js'
 import { startSshd, stopAllServers, tempDir, type SshdServer } from '../servers/index.js'
 
@@ -38,7 +41,12 @@ async function loginLines(): Promise<string[]> {
   return log.split('\n').filter((line) => /Accepted|Failed|authenticating|Invalid user|userauth/i.test(line))
 }
 
+let previousStateHome: string | undefined
+
 beforeAll(async () => {
+  // The desktop app's mounts keep their state here, never in ~/.local/state.
+  previousStateHome = process.env.XDG_STATE_HOME
+  process.env.XDG_STATE_HOME = await tempDir('rmount-pin-xdg-')
   sshd = await startSshd({ logLevel: 'VERBOSE' })
 })
 
@@ -47,6 +55,8 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
+  if (previousStateHome === undefined) delete process.env.XDG_STATE_HOME
+  else process.env.XDG_STATE_HOME = previousStateHome
   await stopAllServers()
 })
 
@@ -104,6 +114,32 @@ describe('host keys pinned on first use', () => {
     const keys = [{ type: 'ssh-rsa' }, { type: 'ecdsa-sha2-nistp256' }, { type: 'ssh-ed25519' }, { type: 'unknown-type' }]
     expect(preferredKey(keys)?.type).toBe('ssh-ed25519')
     expect(preferredKey([{ type: 'unknown-type' }, { type: 'ssh-rsa' }])?.type).toBe('ssh-rsa')
+  })
+})
+
+describe('the desktop app', () => {
+  it('pins an imported or unpinned SSH host at its first successful mount, in the saved remote', async () => {
+    const dir = await tempDir('rmount-pin-app-')
+    const core = await AppCore.open({
+      repository: new FileConfigRepository({ cwd: join(dir, 'config') }),
+      cipher: await createAesFileCipher(join(dir, 'key')),
+      shell: { pickFolder: async () => null, pickFile: async () => null, pickSavePath: async () => null, openPath: async () => undefined },
+      appVersion: '0.0.0-test',
+    })
+    const saved = await core.saveRemote({
+      name: 'Box',
+      remote: { type: 'sftp', host: '127.0.0.1', port: sshd.port, user: sshd.user, keyFile: sshd.keyFile },
+    })
+    expect(saved.remote).not.toHaveProperty('hostKeyFingerprint')
+    const localPath = join(dir, 'mnt')
+    mountPoints.add(localPath)
+    const mount = await core.saveMount({ remoteId: saved.id, remotePath: sshd.rootDir, localPath, mountAtStart: false, options: {} })
+    try {
+      expect((await core.mount(mount.id)).state).toBe('mounted')
+      expect(core.snapshot().remotes[0]?.remote).toMatchObject({ hostKeyFingerprint: sshd.hostKeyFingerprint })
+    } finally {
+      await core.unmount(mount.id, { force: true })
+    }
   })
 })
 

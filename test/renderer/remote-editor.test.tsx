@@ -198,3 +198,39 @@ describe('RemoteEditor: SSH', () => {
     })
   })
 })
+
+describe('RemoteEditor: SSH host keys', () => {
+  const fingerprint = `SHA256:${'b'.repeat(43)}`
+
+  it('host:port typed in Host fills Port when the field is left; an IPv6 address stays whole', async () => {
+    await renderWith(new MemoryApi(), <RemoteEditor remoteId={null} type="sftp" />)
+    type('Host', 'nas.lan:2222')
+    expect(input('Port').value).toBe('22')
+    leave('Host')
+    expect(input('Host').value).toBe('nas.lan')
+    expect(input('Port').value).toBe('2222')
+    type('Host', 'fe80::1')
+    leave('Host')
+    expect(input('Host').value).toBe('fe80::1')
+  })
+
+  it('Trust this key puts the key Test connection saw into the form; the ssh-keygen -lf line is accepted as pasted', async () => {
+    const api = new MemoryApi()
+    api.handle('remote:test', () => ({ ok: true, ms: 5, hostKey: { fingerprint, pinned: false } }))
+    await renderWith(api, <RemoteEditor remoteId={null} type="sftp" />)
+    type('Name', 'Box')
+    type('Host', 'box.lan')
+    type('User', 'me')
+    fireEvent.click(screen.getByLabelText('The SSH agent'))
+    fireEvent.click(screen.getByLabelText('Trust it at the first connection'))
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }))
+    await act(async () => {})
+    fireEvent.click(screen.getByRole('button', { name: 'Trust this key' }))
+    expect((screen.getByLabelText('Its fingerprint') as HTMLInputElement).checked).toBe(true)
+    expect(input('Host key fingerprint').value).toBe(fingerprint)
+    type('Host key fingerprint', `256 ${fingerprint} root@box (ED25519)`)
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(async () => {})
+    expect(api.lastPayload('remote:save')?.remote).toMatchObject({ host: 'box.lan', hostKeyFingerprint: fingerprint })
+  })
+})

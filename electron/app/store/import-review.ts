@@ -5,7 +5,7 @@
  * only once the person confirmed it (import-review is both the list and the plan that is applied).
  */
 import {
-  desktopOnlyForbiddenOptions,
+  desktopExcludedMountOptions,
   mountOptionDefaults,
   type ConfigFile,
   type SavedMount,
@@ -47,7 +47,7 @@ export function reviewImport(
   const skipped = [...(source.skipped ?? [])]
   const mounts: SavedMount[] = file.mounts.map((mount) => {
     const options = { ...mount.options }
-    for (const key of desktopOnlyForbiddenOptions) {
+    for (const key of desktopExcludedMountOptions) {
       if (options[key] === undefined) continue
       delete options[key]
       skipped.push(
