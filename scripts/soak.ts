@@ -95,17 +95,22 @@ async function main(): Promise<number> {
     })
     slots.push({ mount, remote, serverDir, written: [] })
   }
-  // On a loaded machine a first mount can time out; the app would retry, and so does the soak.
-  await Promise.all(
-    slots.map(async (slot) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await slot.mount.mount()
-        } catch (error) {
-          if (attempt >= 3) throw error
-          log(`mount of ${slot.mount.localPath} failed (${(error as Error).message}); trying again`)
-        }
+  // One server's mounts one after another (the servers in parallel): ten SSH handshakes at once exceed sshd's
+  // MaxStartups and some are dropped. On a loaded machine a first mount can still time out; the app would retry, and
+  // so does the soak.
+  const mountWithRetries = async (slot: Slot) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await slot.mount.mount()
+      } catch (error) {
+        if (attempt >= 5) throw error
+        log(`mount of ${slot.mount.localPath} failed (${(error as Error).message}); trying again`)
       }
+    }
+  }
+  await Promise.all(
+    servers.map(async (server) => {
+      for (const slot of slots) if (slot.remote === server) await mountWithRetries(slot)
     }),
   )
   log('all mounted; writers start')
@@ -157,7 +162,17 @@ async function main(): Promise<number> {
       await spaces[index]!.restore()
     } else {
       log(`restart ${server.kind} server ${index}`)
-      await server.server.restart()
+      // The test harness gives a start 15 s; on a loaded machine it may need another go. That is the injector's
+      // trouble, not the mounts': the server is down meanwhile, which they must survive anyway.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await server.server.restart()
+          break
+        } catch (error) {
+          if (attempt >= 5) throw error
+          log(`restart of server ${index} failed (${(error as Error).message.split('\n')[0]}); trying again`)
+        }
+      }
     }
   }
 
