@@ -44,7 +44,9 @@ export interface VfsQueue {
 export type RcTarget = { socketPath: string } | { port: number }
 
 export class RcClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 })
+  // Two health rounds may be in flight (one stuck on a silent remote, one fresh: probe-rounds.ts), three calls each;
+  // a call queued behind stuck ones would wait out their timeouts, and the fresh round would learn nothing.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 })
   private readonly authorization: string
 
   constructor(
