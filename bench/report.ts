@@ -41,7 +41,7 @@ export function renderReport(rows: readonly Row[], columns: readonly string[], e
   }
   // The same remark from several samples is printed once, with its count.
   const counted = new Map<string, number>()
-  for (const note of notes) counted.set(note, (counted.get(note) ?? 0) + 1)
+  for (const note of notes.map((text) => text.replace(/\s+/g, ' '))) counted.set(note, (counted.get(note) ?? 0) + 1)
   if (counted.size) out.push('', ...[...counted].map(([note, n]) => `- ${note}${n > 1 ? ` (×${n})` : ''}`))
   const counts = { pass: 0, miss: 0, info: 0, failed: 0 }
   for (const row of rows) counts[verdict(row)]++
