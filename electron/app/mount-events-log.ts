@@ -21,7 +21,7 @@ export function stateLine(from: MountState, to: MountState, reason: string, time
   const level: LogLevel = to === 'failed' ? 'error' : troubled.has(to) ? 'notice' : 'info'
   const what = to === 'mounted' && troubled.has(from) ? 'recovered, mounted again' : to
   // "unmounted: Unmounted." says it twice: a reason that starts with the state's own word stands alone.
-  const message = !reason ? what : reason.toLowerCase().startsWith(to) ? reason : `${what}: ${reason}`
+  const message = !reason ? what : what === to && reason.toLowerCase().startsWith(to) ? reason : `${what}: ${reason}`
   return { time, level, object: 'RMount', message }
 }
 

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -200,6 +201,20 @@ describe('IPC handlers over the app core', () => {
     // Nothing stored to keep: said so, not tested with an empty secret.
     const nothing = await refused(rig, 'remote:test', { remote: s3Draft({ keep: true }), remotePath: bucket })
     expect(nothing.message).toMatch(/no saved secretAccessKey to keep/)
+  })
+
+  it('lists the buckets and the folders of a bucket with the kept secret; a wrong key is named AUTH_FAILED', async () => {
+    expect(await ok(rig, 'remote:list', { id: remoteId, remote: s3Draft({ keep: true }), remotePath: '' })).toEqual({
+      entries: [`${bucket}/`],
+      truncated: false,
+    })
+    // The bucket holds no folder yet: an empty listing, not an error.
+    expect((await ok(rig, 'remote:list', { id: remoteId, remote: s3Draft({ keep: true }), remotePath: bucket })).entries).toEqual([])
+    await refused(rig, 'remote:list', { id: remoteId, remote: s3Draft({ keep: true }, 'NOT-THE-KEY'), remotePath: bucket }, 'AUTH_FAILED')
+  })
+
+  it('suggests ~/RMount/<name> for a new mount, without path separators', async () => {
+    expect(await ok(rig, 'mount:suggest-folder', { name: 'holiday/../photos' })).toBe(join(homedir(), 'RMount', 'holiday-..-photos'))
   })
 
   it('saves a mount, mounts it, writes through it, and the bytes are on the server after unmounting', async () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { AppCore } from '../../electron/app/app-core.js'
 import type { ShellServices } from '../../electron/app/contracts.js'
 import { createIpcHandlers, type IpcHandlers } from '../../electron/app/ipc-handlers.js'
@@ -237,6 +237,12 @@ export function setupWindow(): void {
     for (const channel of eventChannels) core.on(channel, (payload: unknown) => void deliver(channel, payload))
     await page.goto(baseUrl)
   }, 120_000)
+
+  // A failed step leaves a picture of the window as it was, for the person reading the failure.
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !page) return
+    await page.screenshot({ path: join(artifacts, `renderer-failed-${context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) })
+  })
 
   afterAll(async () => {
     await browser?.close()

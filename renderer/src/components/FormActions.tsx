@@ -21,7 +21,9 @@ export function FormActions({
         </p>
       ) : null}
       <div className="form-actions">
-        <button type="button" onClick={onCancel}>
+        {/* Pressed with the mouse, Cancel keeps the focus where it is: a blur would show the field's error
+            first, moving Cancel down before the button comes up, and the click would miss it. */}
+        <button type="button" onMouseDown={(event) => event.preventDefault()} onClick={onCancel}>
           Cancel
         </button>
         {children}
