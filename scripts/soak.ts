@@ -215,6 +215,10 @@ async function main(): Promise<number> {
   return lost.length === 0 && unmountFailures === 0 && written > 0 ? 0 : 1
 }
 
+// Stopped from outside (Ctrl-C, CI's timeout): exit, so the exit hooks stop the servers and remove the namespaces;
+// the mount watchdogs clear the folders.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1))
+
 let code = 1
 try {
   code = await main()
