@@ -256,7 +256,12 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
         (queue) => queue.files ?? [],
         () => [],
       )
-      for (const call of refreshCalls([...queued, ...(await this.pendingFiles())])) await rc.call(call.method, call.params, timeoutMs)
+      for (const call of refreshCalls([...queued, ...(await this.pendingFiles())])) {
+        const answer = await rc.call<{ result?: Record<string, string> }>(call.method, call.params, timeoutMs)
+        // vfs/refresh answers 200 with a word per folder; the root's tells whether the remote could be listed.
+        const root = answer.result?.['']
+        if (root !== undefined && root !== 'OK') throw new Error(root)
+      }
     } catch (cause) {
       throw new RmountError(
         'REMOTE_UNREACHABLE',
