@@ -25,7 +25,10 @@ export async function loadConfigFile(path: string): Promise<{ config: ConfigFile
     json = JSON.parse(text)
   } catch {
     // JSON.parse's message quotes the text around the error, which may be a secret: say only where.
-    throw new RmountError('INVALID_CONFIG', `The config file ${path} is not valid JSON at ${describeJsonSyntaxError(text)}. Fix the syntax there.`)
+    throw new RmountError(
+      'INVALID_CONFIG',
+      `The config file ${path} is not valid JSON at ${describeJsonSyntaxError(text)}. Fix the syntax there.`,
+    )
   }
   const parsed = configFileSchema.safeParse(json)
   if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The config file ${path} has errors:\n${describeIssues(parsed.error)}`)

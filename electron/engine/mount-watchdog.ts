@@ -14,8 +14,9 @@
  * in the mount table, and the watchdog just exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { accessSync, constants } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { findSetpriv } from './child-process.js'
 import { findFusermount } from './fuse.js'
 
 /** Seconds rclone gets between SIGTERM and SIGKILL. */
@@ -67,8 +68,6 @@ mounts
 exit "$code"
 `
 
-const setpriv = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null
-
 /** The kernel's spelling of a path in /proc/self/mountinfo: space, tab, newline and backslash as octal escapes. */
 export function mountinfoEscape(path: string): string {
   return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)
@@ -91,7 +90,10 @@ export async function spawnWatched(
   args: readonly string[],
   options: { mountPoint: string; env: NodeJS.ProcessEnv },
 ): Promise<WatchedProcess> {
+  // The shell would start fine and only its child fail (exit 127): say why rclone cannot run instead (ENOENT, EACCES).
+  accessSync(command, constants.X_OK)
   const fusermount = (await findFusermount()) ?? 'fusermount3'
+  const setpriv = findSetpriv()
   const shell = [
     '/bin/sh',
     '-c',

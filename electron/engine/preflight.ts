@@ -7,7 +7,6 @@ import type { Remote } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { spawnTied } from './child-process.js'
 import { classifyRcloneError, failureMessage } from './classify-error.js'
-import { checkKeyFile } from './key-file-check.js'
 import { boundedTimeouts, childEnv, fsString, type BackendConfig } from './rclone-config.js'
 import type { RcloneInfo } from './rclone-binary.js'
 
@@ -75,7 +74,6 @@ async function runLsf(
   timeoutMs: number,
 ): Promise<{ ms: number; stdout: string }> {
   const started = performance.now()
-  await checkKeyFile(remote)
   const args = [
     'lsf',
     '--max-depth',

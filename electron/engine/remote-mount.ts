@@ -29,6 +29,7 @@ import { classifyRcloneError, describeRemote, failureMessage } from './classify-
 import { sharedFsProbe, type FsProbe } from './fs-probe.js'
 import { fuseDeviceAvailable, findFusermount, fuseUnmount } from './fuse.js'
 import { prepareHostKey, type HostKeyPins } from './host-key-pin.js'
+import { checkKeyFile } from './key-file-check.js'
 import { LogTail } from './log-tail.js'
 import { spawnWatched } from './mount-watchdog.js'
 import { canTransition, isLive } from './mount-states.js'
@@ -341,6 +342,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     }
     await mkdir(this.paths.cacheDir, { recursive: true, mode: 0o700 })
     await chmod(this.paths.stateDir, 0o700)
+    // A local problem first, named as such: rclone would report a missing key as a refused login.
+    await checkKeyFile(this.remote)
     let knownHostsFile: string | undefined
     this.hostKey = null
     if (this.remote.type === 'sftp' && !this.remote.knownHostsFile && (this.remote.hostKeyFingerprint || this.hostKeyPins)) {
@@ -399,7 +402,9 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const env = childEnv(process.env, { ...backend.env, RCLONE_RC_USER: rcUser, RCLONE_RC_PASS: rcPass })
     // Under a watchdog that clears the folder if this process dies (mount-watchdog.ts); its own process
     // group, so a Ctrl-C in the terminal reaches the supervisor, which drains the uploads first.
-    const { child, pid } = await spawnWatched(rclone.path, args, { mountPoint: this.localPath, env })
+    const { child, pid } = await spawnWatched(rclone.path, args, { mountPoint: this.localPath, env }).catch((error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code ? this.notStartedError(error as Error) : error
+    })
     const exit = exited(child)
     const run: Run = { child, pid, rc: null, tail: null as unknown as LogTail, exit, errors: [] }
     let port: number | null = null
@@ -499,13 +504,16 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     return this.logs.tail(count).map(formatLogLine)
   }
 
+  private notStartedError(cause: Error): RmountError {
+    return new RmountError(
+      'RCLONE_NOT_FOUND',
+      `Could not start ${this.rclone?.path ?? 'rclone'} (${cause.message}): check that it exists and is executable, or choose another rclone.`,
+    )
+  }
+
   private exitError(run: Run, code: number): RmountError {
     const spawnError = spawnErrorOf(run.child)
-    if (spawnError)
-      return new RmountError(
-        'RCLONE_NOT_FOUND',
-        `Could not start ${this.rclone?.path ?? 'rclone'} (${spawnError.message}): check that it exists and is executable, or choose another rclone.`,
-      )
+    if (spawnError) return this.notStartedError(spawnError)
     const text = run.errors.join('\n')
     const classified = classifyRcloneError(text)
     const logTail = this.logTail()
@@ -631,10 +639,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       if (
         !problem &&
         full &&
-        isCacheFull(
-          free.status === 'fulfilled' ? free.value : null,
-          vfs.status === 'fulfilled' ? vfs.value.outOfSpace : undefined,
-        )
+        isCacheFull(free.status === 'fulfilled' ? free.value : null, vfs.status === 'fulfilled' ? vfs.value.outOfSpace : undefined)
       )
         problem = { reason: 'The cache disk is full.', error: cacheFullError(this.localPath, this.paths.cacheDir) }
       if (!problem && full) {

@@ -1,9 +1,9 @@
 /** A missing or unreadable key file is named as such, before rclone tries to connect (issue 12, point 4). */
 import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { testConnection } from '../../electron/engine/index.js'
-import { tempDir } from '../servers/index.js'
+import { stopAllServers, tempDir } from '../servers/index.js'
 
 // Port 1 on loopback refuses at once: were the key file not checked first, this would be REMOTE_UNREACHABLE.
 const server = { type: 'sftp' as const, host: '127.0.0.1', port: 1, user: 'me' }
@@ -33,3 +33,5 @@ describe('key file check', () => {
     expect(result.error?.message).toContain('is not a file')
   })
 })
+
+afterAll(() => stopAllServers())

@@ -6,12 +6,12 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { mountOptionsSchema, RemoteMount, RmountError } from '../../electron/engine/index.js'
 import type { RcloneInfo } from '../../electron/engine/rclone-binary.js'
 import { backendConfig, mountArgs, mountPaths, requireFlagSupport } from '../../electron/engine/rclone-config.js'
 import { allowedRcloneFlags, extraArgProblem } from '../../shared/rclone-flags.js'
-import { tempDir } from '../servers/index.js'
+import { stopAllServers, tempDir } from '../servers/index.js'
 import { hostileArgs } from '../hostile-payloads.js'
 
 const rclone160: RcloneInfo = { path: '/usr/bin/rclone', version: 'v1.60.1-DEV', semver: [1, 60, 1] }
@@ -136,3 +136,5 @@ describe('extra rclone options', () => {
     expect(existsSync(stateDir)).toBe(false)
   })
 })
+
+afterAll(() => stopAllServers())
