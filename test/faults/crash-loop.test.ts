@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { RemoteMount } from '../../electron/engine/index.js'
@@ -62,3 +63,37 @@ it(`loses no file over ${cycles} cycles of write, close and kill -9 of rclone ri
   }
   expect(lost).toEqual([])
 }, 300_000)
+
+it('never writes a file left with torn metadata over a different file on the remote; keeps it and says where', async () => {
+  const s3 = await startS3({ buckets: [bucket] })
+  const localPath = join(await tempDir('rmount-crash-mnt-'), 'mnt')
+  const stateDir = await tempDir('rmount-crash-state-')
+  mountPoints.add(localPath)
+  const m = new RemoteMount(s3RemoteOf(s3), bucket, localPath, { stateDir })
+  mounts.push(m)
+  await m.mount()
+  const remoteCopy = randomBytes(20_000)
+  const same = randomBytes(10_000)
+  await writeFile(join(localPath, 'differs.bin'), remoteCopy)
+  await writeFile(join(localPath, 'same.bin'), same)
+  expect((await m.unmount({ timeoutMs: 60_000 })).pendingFiles).toEqual([])
+
+  // What a kill during rclone's metadata save leaves: the data file, and an empty metadata file.
+  const metaRoot = join(stateDir, 'cache', 'vfsMeta')
+  const [fsName] = await readdir(metaRoot)
+  const local = randomBytes(20_000)
+  await writeFile(join(stateDir, 'cache', 'vfs', fsName!, bucket, 'differs.bin'), local)
+  await writeFile(join(metaRoot, fsName!, bucket, 'differs.bin'), '')
+  await writeFile(join(metaRoot, fsName!, bucket, 'same.bin'), '')
+  const logged: string[] = []
+  m.on('log', (line: { message: string }) => logged.push(line.message))
+  await m.mount()
+  expect((await m.unmount({ timeoutMs: 60_000 })).pendingFiles).toEqual([])
+
+  expect((await s3.readObject(bucket, 'differs.bin'))!.equals(remoteCopy)).toBe(true)
+  expect((await s3.readObject(bucket, 'same.bin'))!.equals(same)).toBe(true)
+  const kept = join(stateDir, 'recovered', fsName!, bucket, 'differs.bin')
+  expect((await readFile(kept)).equals(local)).toBe(true)
+  expect(existsSync(join(stateDir, 'recovered', fsName!, bucket, 'same.bin'))).toBe(false)
+  expect(logged.some((line) => line.includes(kept) && line.includes('different file'))).toBe(true)
+}, 120_000)
