@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   mountOptionsSchema,
@@ -23,6 +24,7 @@ import { permanentErrorCodes, RmountError, type ErrorCode } from '../../shared/e
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
 import { cacheFullError, freeBytes, isCacheFull } from './cache-space.js'
 import { cacheFsName, carryOverUploads, findStrandedUploads } from './cache-carry-over.js'
+import { holdTornItems, settleHeldFiles } from './torn-metadata.js'
 import { describeExit, exited, spawnErrorOf } from './child-process.js'
 import { refreshCalls } from './change-check.js'
 import { classifyRcloneError, describeRemote, failureMessage } from './classify-error.js'
@@ -154,6 +156,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
   private statsDue = true
   private restartTimer: NodeJS.Timeout | null = null
   private pathMeta: string | null = null
+  /** Files held back from a torn cache are still waiting (torn-metadata.ts). */
+  private heldPending = true
   /** Serialises mount() and unmount(): each waits for the one before. */
   private operation: Promise<unknown> = Promise.resolve()
   /** Set by unmount() to stop a mount or restart under way. */
@@ -396,6 +400,8 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
     const logStart = await this.openLog()
     // A socket left by a killed rclone would make this one fail to listen; nobody else uses this private folder.
     if (endpoint.socketPath) await rm(endpoint.socketPath, { force: true })
+    // rclone would delete a file whose metadata a kill left torn, even one closed just before (torn-metadata.ts).
+    const held = await holdTornItems(this.paths.cacheDir, this.heldDir)
     if (stop?.aborted) throw new RmountError('MOUNT_TIMEOUT', 'The mount was stopped before rclone started.')
     const rcUser = 'rmount'
     const rcPass = randomBytes(24).toString('hex')
@@ -459,6 +465,30 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       },
       () => undefined,
     )
+    if (held.length || this.heldPending) await this.settleHeld(run.rc)
+  }
+
+  private get heldDir(): string {
+    return join(this.paths.stateDir, 'recovered')
+  }
+
+  /** Uploads the files held back from a torn cache (see torn-metadata.ts); what cannot go stays held and is logged. */
+  private async settleHeld(rc: RcClient): Promise<void> {
+    const current = this.pathMeta ? relative(join(this.paths.cacheDir, 'vfsMeta'), this.pathMeta) : null
+    if (!current || current.startsWith('..')) return
+    const settled = await settleHeldFiles(rc, this.heldDir, current, fsString(this.remotePath), 30_000)
+    this.heldPending = settled.some((file) => file.outcome.startsWith('kept'))
+    if (settled.some((file) => file.outcome === 'uploaded')) await rc.call('vfs/forget', {}, 5000).catch(() => undefined)
+    for (const file of settled) {
+      if (!file.outcome.startsWith('kept')) continue
+      const why = file.outcome === 'kept-differs' ? 'the remote holds a different file of that name' : `the upload failed (${file.error})`
+      this.emit('log', {
+        time: Date.now(),
+        level: 'error',
+        message: `A file rclone left behind when it was killed was not uploaded because ${why}: it is kept in ${join(this.heldDir, current, file.path)}. Compare it with the remote's copy and keep the one you want.`,
+        object: file.path,
+      } satisfies LogLine)
+    }
   }
 
   /**

@@ -136,6 +136,31 @@ describe('sshd', () => {
     expect(refused.stderr).toMatch(/Permission denied/)
   })
 
+  it("runs commands (rclone's md5sum) with HOME in the server's folder, so the shell reads none of the user's rc files", async () => {
+    sshd = await startSshd()
+    const ssh = await execa(
+      'ssh',
+      [
+        ...['-i', sshd.keyFile, '-p', String(sshd.port)],
+        ...[
+          '-o',
+          `UserKnownHostsFile=${sshd.knownHostsFile}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'IdentitiesOnly=yes',
+        ],
+        `${sshd.user}@127.0.0.1`,
+        'echo "$HOME"; test -e "$HOME/.bashrc" && echo has-rc || echo no-rc',
+      ],
+      { reject: false, timeout: 15_000 },
+    )
+    expect(ssh.exitCode, ssh.stderr).toBe(0)
+    expect(ssh.stdout.split('\n')).toEqual([join(sshd.rootDir, '..'), 'no-rc'])
+  })
+
   it('freezes the per-connection children too, and an open session survives a thaw', async () => {
     // A session held open: sftp reads its batch from stdin, which stays open until we end it.
     const session = spawn(

@@ -84,6 +84,9 @@ function sshdConfig(host: string, port: number, dir: string, authorizedKeysFile:
     'KbdInteractiveAuthentication no',
     'Subsystem sftp internal-sftp',
     'PrintMotd no',
+    // rclone runs its hash commands (md5sum) through the login shell, and bash reads ~/.bashrc for every command
+    // sshd starts; HOME in the server's own folder, which holds no rc file, keeps that out of every transfer.
+    `SetEnv HOME=${dir}`,
     `LogLevel ${logLevel}`,
     '',
   ].join('\n')
