@@ -578,7 +578,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
     try {
       return JSON.parse(text)
-    } catch (error) {
+    } catch {
       throw invalid(`${basename(path)} cannot be imported: ${describeJsonError(text)}. Choose an RMount config file.`)
     }
   }
