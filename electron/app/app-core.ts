@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { lstat, readFile } from 'node:fs/promises'
 import { arch, homedir, platform } from 'node:os'
 import { basename, join } from 'node:path'
-import { configFileSchema, describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
+import { configFileSchema, describeIssues, mountName, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import {
   settingsSchema,
@@ -290,7 +290,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const conflict = mountFolderConflict(request, config.mounts)
       if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
-      const mount: SavedMount = { ...request, id }
+      // Named once, when saved: the name then stays when the folder moves.
+      const mount: SavedMount = { ...request, id, name: mountName(request) }
       const exists = config.mounts.some((m) => m.id === id)
       const mounts = exists ? config.mounts.map((m) => (m.id === id ? mount : m)) : [...config.mounts, mount]
       return { config: { ...config, mounts }, value: mount }

@@ -105,6 +105,20 @@ describe('migrations', () => {
     expect(issuesOf({ ...fullConfig, mounts: [{ ...fullConfig.mounts[0], options: { stateDir: '/home/me/.ssh' } }] })).toContain('stateDir')
   })
 
+  it('name each mount of a version 2 store after its folder, keeping a name it already has', () => {
+    const v2 = {
+      ...structuredClone(fullConfig),
+      version: 2,
+      mounts: [
+        { id: 'photos', remoteId: 'photos', remotePath: 'b', localPath: '/home/me/Holiday photos/' },
+        { id: 'nas', remoteId: 'nas', remotePath: '/', localPath: '/home/me/nas', name: 'Home NAS' },
+      ],
+    }
+    const config = migrate(v2)
+    expect(config.version).toBe(storeVersion)
+    expect(config.mounts.map((m) => m.name)).toEqual(['Holiday photos', 'Home NAS'])
+  })
+
   it('reports the fields of a broken old file in the current shape', () => {
     const raw = { version: 1, remotes: [{ id: 'x', name: 'X', remote: { type: 'sftp', host: 'h', user: 'u', port: 0, agent: true } }] }
     expect(() => migrate(raw)).toThrow(/remotes\.0\.remote\.port: Ports go from 1 to 65535/)
