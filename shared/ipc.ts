@@ -76,6 +76,8 @@ export const settingsSchema = z
     theme: z.enum(['system', 'light', 'dark']).default('system'),
     /** Set when the user chose to keep secrets without an OS keyring (Linux without a secret service). */
     allowPlaintextSecrets: z.boolean().default(false),
+    /** Mounted folders show, under their names, in the sidebar of GTK file managers (Nautilus, Nemo, Thunar, Caja). */
+    fileManagerBookmarks: z.boolean().default(true),
   })
   .strict()
 export type Settings = z.infer<typeof settingsSchema>

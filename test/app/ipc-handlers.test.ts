@@ -165,7 +165,13 @@ describe('IPC handlers over the app core', () => {
       secretStorage: { encrypted: true, backend: 'aes-file' },
       storeNotice: null,
     })
-    expect(snapshot.settings).toEqual({ startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false })
+    expect(snapshot.settings).toEqual({
+      startOnLogin: false,
+      rclonePath: '',
+      theme: 'system',
+      allowPlaintextSecrets: false,
+      fileManagerBookmarks: true,
+    })
   })
 
   it('saves a remote with an id made from its name, and answers only whether its secret is set', async () => {

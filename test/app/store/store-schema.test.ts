@@ -76,7 +76,13 @@ describe('migrations', () => {
     expect(storedVersion(raw)).toBe(0)
     const config = migrate(raw)
     expect(config.version).toBe(storeVersion)
-    expect(config.settings).toEqual({ startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false })
+    expect(config.settings).toEqual({
+      startOnLogin: false,
+      rclonePath: '',
+      theme: 'system',
+      allowPlaintextSecrets: false,
+      fileManagerBookmarks: true,
+    })
     expect(config.remotes[0]!.remote.secretAccessKey).toEqual({ plain: 'inline-secret' })
     expect(config.remotes[1]!.remote.password).toEqual({ env: 'BOX_PASS' })
     expect(config.mounts).toMatchObject([{ id: 'm', remoteId: 'box', remotePath: '/', localPath: '/mnt/box', mountAtStart: false }])
