@@ -9,6 +9,7 @@ import { checkSystem } from '../engine/system-check.js'
 import { demo } from './demo-command.js'
 import { errorText, print, printError } from './output.js'
 import { serve } from './serve-command.js'
+import { service } from './service-command.js'
 import { up } from './up-command.js'
 import { commandUsage, exitCodes, isCommandName, usage, UsageError, type CommandName } from './usage.js'
 
@@ -35,7 +36,7 @@ function version(): string {
   return 'unknown'
 }
 
-const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo }
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo, service }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv

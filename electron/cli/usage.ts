@@ -22,7 +22,7 @@ export class UsageError extends Error {
   }
 }
 
-export const commandNames = ['check', 'up', 'serve', 'demo'] as const
+export const commandNames = ['check', 'up', 'serve', 'demo', 'service'] as const
 export type CommandName = (typeof commandNames)[number]
 
 export function isCommandName(name: string): name is CommandName {
@@ -61,6 +61,13 @@ Share DIR over SFTP to the holders of the keys in FILE, with a host key that sta
   --read-only         refuse writes
 
 Ctrl-C stops the server.`,
+  service: `Usage: rmount service install|uninstall --config FILE
+
+install writes a systemd user unit that runs \`rmount up --config FILE\` (restarted on failure; stopping it
+unmounts after pending uploads, waiting up to 30 minutes), enables and starts it, and prints how to read its log.
+Without a user systemd here it says so, still writes the unit, and exits 1. uninstall stops and removes it.
+
+  -c, --config FILE   the JSON config file, checked before the unit is written`,
   demo: `Usage: rmount demo
 
 Share a demo folder on 127.0.0.1, mount it, write a file through the mount, and show its health every 5 s.
@@ -78,6 +85,8 @@ Usage:
                                                in a terminal, r shows changes made on the remote now
   rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
                                                share DIR over SFTP to the holders of the keys in FILE
+  rmount service install|uninstall --config FILE
+                                               run rmount up for FILE as a systemd user service
   rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health
   rmount COMMAND --help                        the command's own help
   rmount --version                             the version of RMount
