@@ -8,6 +8,7 @@ import { RmountError } from '../../shared/errors.js'
 import { checkSystem } from '../engine/system-check.js'
 import { demo } from './demo-command.js'
 import { errorText, print, printError } from './output.js'
+import { link } from './link-command.js'
 import { serve } from './serve-command.js'
 import { service } from './service-command.js'
 import { up } from './up-command.js'
@@ -36,7 +37,7 @@ function version(): string {
   return 'unknown'
 }
 
-const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo, service }
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo, service, link }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
