@@ -16,6 +16,7 @@ import { configFileSchema, describeIssues, mountName, type RemoteInput, type Sav
 import { RmountError } from '../../shared/errors.js'
 import {
   settingsSchema,
+  type shareLinkExpiries,
   type AppSnapshot,
   type EventChannel,
   type EventPayloads,
@@ -46,6 +47,7 @@ import { describeJsonError } from './store/json-syntax.js'
 import { importRcloneConf } from './store/rclone-conf-import.js'
 import { applyDraft, checkKeepDestination, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
 import { secretFields, storedConfigSchema } from './store/store-schema.js'
+import { expirySeconds, linkTarget, shareLink } from '../engine/share-link.js'
 
 /** Events of the app core, one per event channel, carrying that channel's payload. */
 export type AppCoreEvents = { [E in EventChannel]: [payload: EventPayloads[E]] }
@@ -239,6 +241,21 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const redact = makeRedactor(secrets)
       throw new RmountError(error.code, redact(error.message), { logTail: error.logTail.map(redact) })
     }
+  }
+
+  /** A share link for `path`, a file inside the folder of mount `id`; secrets decrypted here and given to rclone only through its environment. */
+  async shareLink(request: {
+    id: string
+    path: string
+    expire: (typeof shareLinkExpiries)[number]
+  }): Promise<RequestResponses['mount:share-link']> {
+    const mount = this.savedMount(request.id)
+    const { remotePath } = linkTarget([mount], request.path)
+    const stored = this.config.remotes.find((r) => r.id === mount.remoteId)
+    if (!stored) throw invalid(`No remote has the id "${mount.remoteId}": edit the mount and choose a saved remote.`)
+    const remote = await toEngineRemote(stored, this.cipher)
+    const url = await shareLink(remote, remotePath, { expire: request.expire, rclonePath: this.config.settings.rclonePath || undefined })
+    return { url, expiresAt: Date.now() + expirySeconds(request.expire) * 1000 }
   }
 
   /** A folder for a new mount called `name`: ~/RMount/<name>, with a number added when a mount already uses it. */

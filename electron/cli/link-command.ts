@@ -16,7 +16,8 @@ export async function link(args: string[]): Promise<number> {
   if (!file || !values.config) throw new UsageError('rmount link needs a file and --config FILE (the config that mounts its folder).')
   if (positionals.length > 1) throw new UsageError(`rmount link takes one file; remove ${positionals.slice(1).join(' ')}.`)
   const { config } = await loadConfigFile(values.config)
-  const { remote, remotePath } = linkTarget(config, file)
+  const { mount, remotePath } = linkTarget(config.mounts, file)
+  const remote = config.remotes.find((r) => r.id === mount.remoteId)!.remote
   print(await shareLink(remote, remotePath, { expire: values.expire }))
   return exitCodes.ok
 }

@@ -3,14 +3,11 @@
  * fetch without credentials until it expires. S3 signs such URLs; SFTP has nothing like it.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path'
-import { normalizeFolderPath, type ConfigFile, type RemoteInput, type SavedMount } from '../../shared/config.js'
+import { normalizeFolderPath, type RemoteInput } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import { runRcloneCommand } from './preflight.js'
 import { fsString } from './rclone-config.js'
 import { withBackend } from './test-connection.js'
-
-/** The expiries the window offers, in rclone's duration format. */
-export const linkExpiries = ['1h', '1d', '7d'] as const
 
 // S3 (signature v4) refuses a pre-signed URL that lives longer than seven days.
 const maxExpirySeconds = 7 * 24 * 3600
@@ -64,20 +61,22 @@ export async function shareLink(
 }
 
 /**
- * Which remote and remote path a local file inside a mounted folder of `config` is: the mount whose folder
- * holds it (the deepest, when folders nest). INVALID_CONFIG when no mount's folder holds it.
+ * Which mount and remote path a local file inside a mount's folder is: the mount whose folder holds it
+ * (the deepest, when folders nest). INVALID_CONFIG when no mount's folder holds it.
  */
-export function linkTarget(config: ConfigFile, localFile: string): { mount: SavedMount; remote: RemoteInput; remotePath: string } {
+export function linkTarget<M extends { localPath: string; remotePath: string }>(
+  mounts: readonly M[],
+  localFile: string,
+): { mount: M; remotePath: string } {
   const file = normalizeFolderPath(resolve(localFile))
-  let best: { mount: SavedMount; inside: string } | null = null
-  for (const mount of config.mounts) {
+  let best: { mount: M; inside: string } | null = null
+  for (const mount of mounts) {
     const inside = relative(normalizeFolderPath(mount.localPath), file)
     if (!inside || inside.startsWith('..') || isAbsolute(inside)) continue
     if (!best || inside.length < best.inside.length) best = { mount, inside }
   }
   if (!best)
     throw new RmountError('INVALID_CONFIG', `${file} is not inside the folder of any mount in the config: give a file in a mounted folder.`)
-  const remote = config.remotes.find((r) => r.id === best.mount.remoteId)!.remote
   const remotePath = [best.mount.remotePath.replace(/\/+$/, ''), best.inside.split(sep).join('/')].filter(Boolean).join('/')
-  return { mount: best.mount, remote, remotePath }
+  return { mount: best.mount, remotePath }
 }
