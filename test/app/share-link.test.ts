@@ -50,7 +50,7 @@ describe('AppCore.shareLink', () => {
 
   it('answers LINK_UNSUPPORTED for an SFTP mount', async () => {
     const core = await openCore()
-    const remote = await core.saveRemote({ name: 'Box', remote: { type: 'sftp', host: '127.0.0.1', user: 'me', password: 'pw' } })
+    const remote = await core.saveRemote({ name: 'Box', remote: { type: 'sftp', host: '127.0.0.1', port: 22, user: 'me', password: 'pw' } })
     const localPath = join(await tempDir('rmount-link-mnt-'), 'Box')
     const mount = await core.saveMount({ remoteId: remote.id, remotePath: '/srv', localPath, mountAtStart: false, options: {} })
     await expect(core.shareLink({ id: mount.id, path: join(localPath, 'a.txt'), expire: '1h' })).rejects.toMatchObject({
