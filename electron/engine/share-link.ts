@@ -52,7 +52,14 @@ export async function shareLink(
       backend,
       redact,
       options.timeoutMs ?? 20_000,
-    )
+    ).catch((error: unknown) => {
+      // rclone says "object not found" for a missing key, which its general classifier does not know.
+      if (error instanceof RmountError && error.logTail.some((line) => /object not found/i.test(line)))
+        throw new RmountError('REMOTE_NOT_FOUND', `There is no file ${remotePath} on the remote: choose a file that has been uploaded.`, {
+          logTail: error.logTail,
+        })
+      throw error
+    })
     const url = stdout.trim().split('\n').at(-1) ?? ''
     if (!/^https?:\/\//.test(url))
       throw new RmountError('RCLONE_EXITED', 'rclone gave no link for this file: try again, or check the file exists.')

@@ -258,6 +258,13 @@ describe('IPC handlers over the app core', () => {
     expect(rig.core.describeDelete(mountId).message).toMatch(/files on .* are not deleted/)
   })
 
+  it('makes a share link for a file in the mount folder, the secret nowhere in it', async () => {
+    await putObjectAsAnotherClient(s3, bucket, 'shared.txt', 'to share')
+    const link = await ok(rig, 'mount:share-link', { id: mountId, path: join(localPath, 'shared.txt'), expire: '1h' })
+    expect(link.url).toMatch(new RegExp(`^${s3.endpoint}/${bucket}/shared\\.txt\\?.*X-Amz-Expires=3600`))
+    expect(link.url).not.toContain(secret)
+  })
+
   it('writes diagnostics with versions, rclone flags and the log, and without any secret', async () => {
     const text = await ok(rig, 'mount:diagnostics', { id: mountId })
     expect(text).toMatch(/^RMount 0\.0\.0-test diagnostics/)
@@ -409,6 +416,7 @@ describe('IPC handlers over the app core', () => {
     expect((await refused(rig, 'remote:delete', { id: '../../etc' })).message).toMatch(/^id: Use lower-case letters/)
     await refused(rig, 'mount:logs', null)
     await refused(rig, 'mount:diagnostics', 'photos')
+    await refused(rig, 'mount:share-link', { id: 'photos', path: '/x', expire: '2y' })
     await refused(rig, 'app:snapshot', { all: true })
     await refused(rig, 'system:check', [])
     await refused(rig, 'settings:set', { theme: 'pink' })

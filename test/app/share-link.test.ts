@@ -46,6 +46,10 @@ describe('AppCore.shareLink', () => {
     expect(link.expiresAt).toBeGreaterThanOrEqual(before + 7 * 86_400_000)
     expect(await (await fetch(link.url)).text()).toBe('# plan\n')
     await expect(core.shareLink({ id: mount.id, path: '/etc/passwd', expire: '1h' })).rejects.toMatchObject({ code: 'INVALID_CONFIG' })
+    await expect(core.shareLink({ id: mount.id, path: join(localPath, 'missing.md'), expire: '1h' })).rejects.toMatchObject({
+      code: 'REMOTE_NOT_FOUND',
+      message: 'There is no file docs/team/missing.md on the remote: choose a file that has been uploaded.',
+    })
   })
 
   it('answers LINK_UNSUPPORTED for an SFTP mount', async () => {
