@@ -88,7 +88,7 @@ export function ShareLinkDialog(props: { id: string; name: string; localPath: st
           </button>
         }
       />
-      <RadioGroup label="Link works for" name="share-expire" value={expire} options={expiryOptions} onChange={setExpire} />
+      <RadioGroup<Expiry> label="Link works for" name="share-expire" value={expire} options={expiryOptions} onChange={setExpire} />
       {error ? (
         <p className="form-error" role="alert">
           <code>{error.code}</code> {error.message}
