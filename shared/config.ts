@@ -241,6 +241,13 @@ export type SavedRemote = z.infer<typeof savedRemoteSchema>
 export const savedMountFields = {
   id: idSchema,
   remoteId: idSchema,
+  /** What the tray, the window, notifications and file-manager bookmarks call the mount; its folder's name when left out. */
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give the mount a name, or leave the field out to use the folder's name.")
+    .max(100, 'Use at most 100 characters.')
+    .optional(),
   /** `bucket/prefix` for S3, a folder like `/srv/data` for SSH. */
   remotePath: z.string(),
   localPath: z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'Choose a full folder path, like /home/me/bucket.'),
@@ -263,8 +270,9 @@ export function normalizeFolderPath(path: string): string {
   return `/${names.join('/')}`
 }
 
-/** What a mount is called in the tray and the window: its folder's name, as a file manager shows it (saved mounts have no name of their own). */
-export function mountName(mount: { localPath: string }): string {
+/** What a mount is called in the tray, the window and the file manager: its own name, else its folder's name as a file manager shows it. */
+export function mountName(mount: { localPath: string; name?: string | undefined }): string {
+  if (mount.name) return mount.name
   return (
     mount.localPath
       .split(/[\\/]+/)

@@ -28,6 +28,8 @@ const catalog = {
   SPAWN_FAILED: { permanent: true },
   /** The disk holding a mount's cache is full: writes fail until space returns; the mount stays up. */
   CACHE_FULL: { permanent: false },
+  /** Share links exist only where the storage signs URLs (S3); SFTP has none. */
+  LINK_UNSUPPORTED: { permanent: true },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

@@ -33,6 +33,7 @@ export const requestChannels = [
   'settings:choose-rclone',
   'remote:list',
   'mount:suggest-folder',
+  'mount:share-link',
 ] as const satisfies readonly RequestChannel[]
 
 /** Every event channel of `EventPayloads`, the only ones the renderer may listen to. */

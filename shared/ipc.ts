@@ -68,6 +68,9 @@ export const saveMountRequestSchema = z
 export type SaveMountRequest = z.infer<typeof saveMountRequestSchema>
 export type MountView = SavedMount
 
+/** How long a share link works, as the window offers it (rclone's duration format). */
+export const shareLinkExpiries = ['1h', '1d', '7d'] as const
+
 export const settingsSchema = z
   .object({
     startOnLogin: z.boolean().default(false),
@@ -76,6 +79,8 @@ export const settingsSchema = z
     theme: z.enum(['system', 'light', 'dark']).default('system'),
     /** Set when the user chose to keep secrets without an OS keyring (Linux without a secret service). */
     allowPlaintextSecrets: z.boolean().default(false),
+    /** Mounted folders show, under their names, in the sidebar of GTK file managers (Nautilus, Nemo, Thunar, Caja). */
+    fileManagerBookmarks: z.boolean().default(true),
   })
   .strict()
 export type Settings = z.infer<typeof settingsSchema>
@@ -142,6 +147,8 @@ export const requestSchemas = {
   'mount:logs': byId,
   'mount:open-folder': byId,
   'mount:diagnostics': byId,
+  /** A share link for a file inside the mount's folder (S3 only). */
+  'mount:share-link': z.object({ id: idSchema, path: z.string().min(1).max(4096), expire: z.enum(shareLinkExpiries) }).strict(),
   // rclone's path is not among them: only the main process's file dialog sets it ('settings:choose-rclone').
   'settings:set': settingsSchema.omit({ rclonePath: true }).partial().strict(),
   'system:check': z.undefined(),
@@ -181,6 +188,7 @@ export interface RequestResponses {
   'mount:logs': LogLine[]
   'mount:open-folder': void
   'mount:diagnostics': string
+  'mount:share-link': { url: string; expiresAt: number }
   'settings:set': Settings
   'system:check': SystemCheckView
   'dialog:pick-folder': string | null

@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto'
 import { lstat, readFile } from 'node:fs/promises'
 import { arch, homedir, platform } from 'node:os'
 import { basename, join } from 'node:path'
-import { configFileSchema, describeIssues, type RemoteInput, type SavedMount } from '../../shared/config.js'
+import { configFileSchema, describeIssues, mountName, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { RmountError } from '../../shared/errors.js'
 import {
   settingsSchema,
+  type shareLinkExpiries,
   type AppSnapshot,
   type EventChannel,
   type EventPayloads,
@@ -46,6 +47,7 @@ import { describeJsonError } from './store/json-syntax.js'
 import { importRcloneConf } from './store/rclone-conf-import.js'
 import { applyDraft, checkKeepDestination, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
 import { secretFields, storedConfigSchema } from './store/store-schema.js'
+import { expirySeconds, linkTarget, shareLink } from '../engine/share-link.js'
 
 /** Events of the app core, one per event channel, carrying that channel's payload. */
 export type AppCoreEvents = { [E in EventChannel]: [payload: EventPayloads[E]] }
@@ -241,6 +243,21 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     }
   }
 
+  /** A share link for `path`, a file inside the folder of mount `id`; secrets decrypted here and given to rclone only through its environment. */
+  async shareLink(request: {
+    id: string
+    path: string
+    expire: (typeof shareLinkExpiries)[number]
+  }): Promise<RequestResponses['mount:share-link']> {
+    const mount = this.savedMount(request.id)
+    const { remotePath } = linkTarget([mount], request.path)
+    const stored = this.config.remotes.find((r) => r.id === mount.remoteId)
+    if (!stored) throw invalid(`No remote has the id "${mount.remoteId}": edit the mount and choose a saved remote.`)
+    const remote = await toEngineRemote(stored, this.cipher)
+    const url = await shareLink(remote, remotePath, { expire: request.expire, rclonePath: this.config.settings.rclonePath || undefined })
+    return { url, expiresAt: Date.now() + expirySeconds(request.expire) * 1000 }
+  }
+
   /** A folder for a new mount called `name`: ~/RMount/<name>, with a number added when a mount already uses it. */
   suggestFolder(name: string): string {
     const base = join(homedir(), 'RMount')
@@ -290,7 +307,8 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const conflict = mountFolderConflict(request, config.mounts)
       if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
-      const mount: SavedMount = { ...request, id }
+      // Named once, when saved: the name then stays when the folder moves.
+      const mount: SavedMount = { ...request, id, name: mountName(request) }
       const exists = config.mounts.some((m) => m.id === id)
       const mounts = exists ? config.mounts.map((m) => (m.id === id ? mount : m)) : [...config.mounts, mount]
       return { config: { ...config, mounts }, value: mount }

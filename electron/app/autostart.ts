@@ -35,12 +35,6 @@ export function launchCommand(opts: { execPath: string; isPackaged: boolean; app
   return { execPath: opts.execPath, args: [hiddenFlag] }
 }
 
-/** `$XDG_CONFIG_HOME`, or `~/.config` when it is unset, empty or relative (the XDG spec says to ignore a relative one). */
-export function configHome(env: NodeJS.ProcessEnv, homeDir: string): string {
-  const fromEnv = env.XDG_CONFIG_HOME
-  return fromEnv && isAbsolute(fromEnv) ? fromEnv : join(homeDir, '.config')
-}
-
 /** Where the autostart entry lives under a config home. */
 export function autostartPath(configHomeDir: string): string {
   return join(configHomeDir, 'autostart', 'rmount.desktop')

@@ -10,6 +10,8 @@ import type { Settings } from '../../shared/ipc.js'
 import type { MountHealth } from '../../shared/mount-state.js'
 import type { AppCore } from './app-core.js'
 import { autostartAtStart, type AutostartPort } from './autostart.js'
+import type { GtkBookmarks } from './gtk-bookmarks-file.js'
+import { bookmarkedMounts } from './bookmarked-mounts.js'
 import { createNotificationPolicy } from './notifications.js'
 import { createReprobe, watchNetwork } from './power-events.js'
 import { createQuitSequence, quitShowsWindow, type QuitPhase, type QuitSource, type QuitStatus } from './quit-sequence.js'
@@ -39,6 +41,8 @@ export interface ShellPorts {
   /** Every mount is unmounted: leave now. */
   exit(): void
   log(message: string, error?: unknown): void
+  /** The file manager's sidebar (GTK bookmarks); left out where there is none. */
+  bookmarks?: GtkBookmarks
 }
 
 export interface DesktopShellOptions {
@@ -87,6 +91,16 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
     const mount = mounts.find((m) => m.id === id)
     return mount ? mountName(mount) : id
   }
+  // The first sync runs at start with nothing mounted: it clears what a crashed run left in the sidebar.
+  let bookmarked: string | null = null
+  const syncBookmarks = (): Promise<void> => {
+    const wanted = settings.fileManagerBookmarks ? bookmarkedMounts(mounts, health) : []
+    const key = JSON.stringify(wanted)
+    if (!ports.bookmarks || key === bookmarked) return Promise.resolve()
+    bookmarked = key
+    return ports.bookmarks.sync(wanted).catch((error: unknown) => ports.log('updating the file manager bookmarks failed', error))
+  }
+  void syncBookmarks()
   const renderTray = createTrayRenderer(ports.tray.render)
   const render = (): void => renderTray(trayMounts(mounts, health), settings, quitStatus ?? undefined)
 
@@ -106,6 +120,7 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
   core.on('mount:health', ({ id, health: next }) => {
     health[id] = next
     render()
+    void syncBookmarks()
     const notification = policy.update({ id, name: nameOf(id) }, next)
     if (notification) ports.notify(notification)
   })
@@ -116,6 +131,7 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
     mounts = changed.mounts
     settings = changed.settings
     render()
+    void syncBookmarks()
     if (loginChanged) attempt('Start on login', null, ports.autostart.setEnabled(settings.startOnLogin), true)
   })
 
@@ -133,7 +149,9 @@ export function startDesktopShell(core: DesktopCore, ports: ShellPorts, options:
       // The notification outlives the app: it is how a person learns which files wait for the next mount.
       if (Object.keys(status.pendingFiles).length > 0)
         ports.notify({ title: 'RMount quit; some files wait in the cache', body: status.message })
-      ports.exit()
+      bookmarked = null
+      const clear = ports.bookmarks?.sync([]).catch((error: unknown) => ports.log('clearing the file manager bookmarks failed', error))
+      void Promise.resolve(clear).finally(() => ports.exit())
     },
   })
 

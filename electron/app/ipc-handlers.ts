@@ -45,6 +45,7 @@ function coreOperations(core: AppCore): IpcOperations {
     'mount:logs': async (input) => core.logs(input.id),
     'mount:open-folder': (input) => core.openFolder(input.id),
     'mount:diagnostics': (input) => core.diagnostics(input.id),
+    'mount:share-link': (input) => core.shareLink(input),
     'settings:set': (input) => core.setSettings(input),
     'system:check': () => core.systemCheck(),
     'dialog:pick-folder': (input) => core.pickFolder(input.title),

@@ -107,17 +107,16 @@ function oneLine(text: string): string {
 }
 
 /**
- * The mounts as the tray lists them, in the config's order, each named by its folder as the window
- * names it. A mount without health yet (just added) counts as not mounted.
+ * The mounts as the tray lists them, in the config's order, each named as the window names it. A mount without health yet (just added) counts as not mounted.
  */
 export function trayMounts(
-  mounts: ReadonlyArray<{ id: string; localPath: string }>,
+  mounts: ReadonlyArray<{ id: string; localPath: string; name?: string | undefined }>,
   health: Readonly<Record<string, TrayMount['health'] | undefined>>,
 ): TrayMount[] {
-  return mounts.map(({ id, localPath }) => ({
-    id,
-    name: mountName({ localPath }),
-    health: health[id] ?? { state: 'unmounted', reason: 'Not mounted.', lastError: null, pendingUploads: 0, uploadsInProgress: 0 },
+  return mounts.map((mount) => ({
+    id: mount.id,
+    name: mountName(mount),
+    health: health[mount.id] ?? { state: 'unmounted', reason: 'Not mounted.', lastError: null, pendingUploads: 0, uploadsInProgress: 0 },
   }))
 }
 

@@ -8,7 +8,9 @@ import { RmountError } from '../../shared/errors.js'
 import { checkSystem } from '../engine/system-check.js'
 import { demo } from './demo-command.js'
 import { errorText, print, printError } from './output.js'
+import { link } from './link-command.js'
 import { serve } from './serve-command.js'
+import { service } from './service-command.js'
 import { up } from './up-command.js'
 import { commandUsage, exitCodes, isCommandName, usage, UsageError, type CommandName } from './usage.js'
 
@@ -35,7 +37,7 @@ function version(): string {
   return 'unknown'
 }
 
-const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo }
+const commands: Record<CommandName, (args: string[]) => Promise<number>> = { check, up, serve, demo, service, link }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv

@@ -22,7 +22,7 @@ export class UsageError extends Error {
   }
 }
 
-export const commandNames = ['check', 'up', 'serve', 'demo'] as const
+export const commandNames = ['check', 'up', 'serve', 'demo', 'service', 'link'] as const
 export type CommandName = (typeof commandNames)[number]
 
 export function isCommandName(name: string): name is CommandName {
@@ -61,6 +61,20 @@ Share DIR over SFTP to the holders of the keys in FILE, with a host key that sta
   --read-only         refuse writes
 
 Ctrl-C stops the server.`,
+  service: `Usage: rmount service install|uninstall --config FILE
+
+install writes a systemd user unit that runs \`rmount up --config FILE\` (restarted on failure; stopping it
+unmounts after pending uploads, waiting up to 30 minutes), enables and starts it, and prints how to read its log.
+Without a user systemd here it says so, still writes the unit, and exits 1. uninstall stops and removes it.
+
+  -c, --config FILE   the JSON config file, checked before the unit is written`,
+  link: `Usage: rmount link FILE --config CONFIG [--expire 1h]
+
+Print a share link for FILE, a file inside the folder of one of CONFIG's mounts (mounted or not: the link is
+made from the remote). Anyone holding the link can download the file until it expires. S3 remotes only.
+
+  -c, --config CONFIG   the JSON config file whose mount holds FILE
+  --expire TIME         how long the link works: 1s to 7d, like 1h (default), 1d or 7d`,
   demo: `Usage: rmount demo
 
 Share a demo folder on 127.0.0.1, mount it, write a file through the mount, and show its health every 5 s.
@@ -78,6 +92,10 @@ Usage:
                                                in a terminal, r shows changes made on the remote now
   rmount serve DIR --public-key FILE [--port N] [--host ADDR] [--read-only]
                                                share DIR over SFTP to the holders of the keys in FILE
+  rmount service install|uninstall --config FILE
+                                               run rmount up for FILE as a systemd user service
+  rmount link FILE --config CONFIG [--expire 1h]
+                                               print a share link for a file in a mounted folder (S3)
   rmount demo                                  share a demo folder on 127.0.0.1, mount it, and show its health
   rmount COMMAND --help                        the command's own help
   rmount --version                             the version of RMount

@@ -35,7 +35,16 @@ export async function preflight(
   redact: (text: string) => string,
   timeoutMs = 20_000,
 ): Promise<PreflightResult> {
-  const { ms } = await runLsf(rclone, remote, remotePath, preflightTarget(remote, remotePath), [], backend, redact, timeoutMs)
+  const { ms } = await runRcloneCommand(
+    rclone,
+    remote,
+    remotePath,
+    lsfLevel,
+    preflightTarget(remote, remotePath),
+    backend,
+    redact,
+    timeoutMs,
+  )
   return { ms }
 }
 
@@ -54,40 +63,38 @@ export async function listFolders(
   redact: (text: string) => string,
   timeoutMs = 15_000,
 ): Promise<{ entries: string[]; truncated: boolean }> {
-  const { stdout } = await runLsf(rclone, remote, remotePath, fsString(remotePath), ['--dirs-only'], backend, redact, timeoutMs)
+  const { stdout } = await runRcloneCommand(
+    rclone,
+    remote,
+    remotePath,
+    [...lsfLevel, '--dirs-only'],
+    fsString(remotePath),
+    backend,
+    redact,
+    timeoutMs,
+  )
   const entries = stdout.split('\n').filter(Boolean)
   return { entries: entries.slice(0, listingLimit), truncated: entries.length > listingLimit }
 }
 
+const lsfLevel = ['lsf', '--max-depth', '1']
+
 /**
- * One `rclone lsf` at depth 1 with bounded timeouts and the config only in the environment; its
- * failure mapped to a code. Output past 1 MiB is dropped (the listing is bounded anyway).
+ * One rclone command (`command`, then options, then `target`) with bounded timeouts and the config only
+ * in the environment; its failure mapped to a code. Output past 1 MiB is dropped (listings are bounded anyway).
  */
-async function runLsf(
+export async function runRcloneCommand(
   rclone: RcloneInfo,
   remote: Remote,
   remotePath: string,
+  command: readonly string[],
   target: string,
-  extraArgs: string[],
   backend: BackendConfig,
   redact: (text: string) => string,
   timeoutMs: number,
 ): Promise<{ ms: number; stdout: string }> {
   const started = performance.now()
-  const args = [
-    'lsf',
-    '--max-depth',
-    '1',
-    ...extraArgs,
-    '--config',
-    '/dev/null',
-    '--ask-password=false',
-    ...boundedTimeouts,
-    '--retries',
-    '1',
-    ...backend.args,
-    target,
-  ]
+  const args = [...command, '--config', '/dev/null', '--ask-password=false', ...boundedTimeouts, '--retries', '1', ...backend.args, target]
   const child = spawnTied(rclone.path, args, { env: childEnv(process.env, backend.env), stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

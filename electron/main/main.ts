@@ -4,14 +4,16 @@
  * re-probing, quitting) is desktop-shell.ts; what the window may do is window-security.ts.
  */
 import { homedir, networkInterfaces } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, Menu, powerMonitor, session } from 'electron'
 import { appMenuTemplate } from '../app/app-menu.js'
 import { AppCore } from '../app/app-core.js'
 import { appLayout } from '../app/app-paths.js'
-import { autostartMethod, configHome, hiddenFlag, launchCommand, xdgAutostart } from '../app/autostart.js'
+import { autostartMethod, hiddenFlag, launchCommand, xdgAutostart } from '../app/autostart.js'
+import { configHome } from '../engine/index.js'
 import { startDesktopShell, type DesktopShell } from '../app/desktop-shell.js'
+import { createGtkBookmarks, gtkBookmarksPath } from '../app/gtk-bookmarks-file.js'
 import type { TrayAction } from '../app/tray-menu.js'
 import { createIpcHandlers } from '../app/ipc-handlers.js'
 import { FileConfigRepository } from '../app/store/config-repository.js'
@@ -89,6 +91,14 @@ async function start(): Promise<void> {
         autostartMethod(process.platform) === 'xdg' ? xdgAutostart(configHome(process.env, homedir()), launch) : loginItemAutostart(),
       exit: () => app.quit(),
       log,
+      ...(process.platform === 'linux'
+        ? {
+            bookmarks: createGtkBookmarks({
+              file: gtkBookmarksPath(configHome(process.env, homedir())),
+              ledgerFile: join(app.getPath('userData'), 'gtk-bookmarks.json'),
+            }),
+          }
+        : {}),
     },
     { hidden: process.argv.includes(hiddenFlag), readInterfaces: networkInterfaces },
   )

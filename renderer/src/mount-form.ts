@@ -11,6 +11,8 @@ export interface MountForm {
   remoteId: string
   remotePath: string
   localPath: string
+  /** As typed; empty means the folder's name. */
+  name: string
   readOnly: boolean
   allowNonEmpty: boolean
   cacheMode: CacheMode
@@ -28,6 +30,7 @@ export function mountFormFrom(view: MountView | null, firstRemoteId: string): Mo
     remoteId: view?.remoteId ?? firstRemoteId,
     remotePath: view?.remotePath ?? '',
     localPath: view?.localPath ?? '',
+    name: view?.name ?? '',
     readOnly: options.readOnly ?? false,
     allowNonEmpty: options.allowNonEmpty ?? false,
     cacheMode: options.cacheMode ?? 'writes',
@@ -43,6 +46,7 @@ export function mountRequest(form: MountForm): SaveMountRequest {
     remoteId: form.remoteId,
     remotePath: form.remotePath.trim(),
     localPath: form.localPath.trim(),
+    ...(form.name.trim() ? { name: form.name.trim() } : {}),
     mountAtStart: form.mountAtStart,
     options: {
       ...withoutChangeCheck(form.otherOptions),

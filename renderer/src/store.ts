@@ -129,7 +129,13 @@ export function isLiveState(state: MountState): boolean {
   return state !== 'unmounted' && state !== 'failed'
 }
 
-const defaultSettings: Settings = { startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false }
+const defaultSettings: Settings = {
+  startOnLogin: false,
+  rclonePath: '',
+  theme: 'system',
+  allowPlaintextSecrets: false,
+  fileManagerBookmarks: true,
+}
 
 /** Appends to a mount's log, dropping the oldest lines past `logLimit`. */
 function appendLine(lines: LogLine[] | undefined, line: LogLine): LogLine[] {

@@ -166,7 +166,13 @@ describe('IPC handlers over the app core', () => {
       secretStorage: { encrypted: true, backend: 'aes-file' },
       storeNotice: null,
     })
-    expect(snapshot.settings).toEqual({ startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false })
+    expect(snapshot.settings).toEqual({
+      startOnLogin: false,
+      rclonePath: '',
+      theme: 'system',
+      allowPlaintextSecrets: false,
+      fileManagerBookmarks: true,
+    })
   })
 
   it('saves a remote with an id made from its name, and answers only whether its secret is set', async () => {
@@ -265,6 +271,13 @@ describe('IPC handlers over the app core', () => {
     expect(snapshot.mounts.map((m) => m.id)).toEqual([mountId])
     expect(snapshot.remotes.map((r) => r.id)).toEqual([remoteId])
     expect(rig.core.describeDelete(mountId).message).toMatch(/files on .* are not deleted/)
+  })
+
+  it('makes a share link for a file in the mount folder, the secret nowhere in it', async () => {
+    await putObjectAsAnotherClient(s3, bucket, 'shared.txt', 'to share')
+    const link = await ok(rig, 'mount:share-link', { id: mountId, path: join(localPath, 'shared.txt'), expire: '1h' })
+    expect(link.url).toMatch(new RegExp(`^${s3.endpoint}/${bucket}/shared\\.txt\\?.*X-Amz-Expires=3600`))
+    expect(link.url).not.toContain(secret)
   })
 
   it('writes diagnostics with versions, rclone flags and the log, and without any secret', async () => {
@@ -418,6 +431,7 @@ describe('IPC handlers over the app core', () => {
     expect((await refused(rig, 'remote:delete', { id: '../../etc' })).message).toMatch(/^id: Use lower-case letters/)
     await refused(rig, 'mount:logs', null)
     await refused(rig, 'mount:diagnostics', 'photos')
+    await refused(rig, 'mount:share-link', { id: 'photos', path: '/x', expire: '2y' })
     await refused(rig, 'app:snapshot', { all: true })
     await refused(rig, 'system:check', [])
     await refused(rig, 'settings:set', { theme: 'pink' })

@@ -75,7 +75,13 @@ export class MemoryApi implements RmountApi {
   logs: Record<string, LogLine[]> = {}
 
   constructor(snapshot: Partial<AppSnapshot> = {}) {
-    const settings: Settings = { startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false }
+    const settings: Settings = {
+      startOnLogin: false,
+      rclonePath: '',
+      theme: 'system',
+      allowPlaintextSecrets: false,
+      fileManagerBookmarks: true,
+    }
     this.snapshot = {
       remotes: [],
       mounts: [],

@@ -8,7 +8,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   autostartMethod,
   autostartPath,
-  configHome,
   desktopEntry,
   disableAutostart,
   enableAutostart,
@@ -17,6 +16,7 @@ import {
   launchCommand,
   quoteExecArgument,
 } from '../../electron/app/autostart.js'
+import { configHome } from '../../electron/engine/index.js'
 
 const run = promisify(execFile)
 

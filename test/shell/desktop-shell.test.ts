@@ -4,13 +4,14 @@
  * follows the mounts, failures and recoveries notify, start on login follows the setting, network
  * changes re-probe, and Quit drains then exits.
  */
-import { writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import type { NetworkInterfaceInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { AppCore } from '../../electron/app/app-core.js'
 import type { ShellServices } from '../../electron/app/contracts.js'
 import { startDesktopShell, type DesktopShell, type ShellNotification, type ShellPorts } from '../../electron/app/desktop-shell.js'
+import { createGtkBookmarks } from '../../electron/app/gtk-bookmarks-file.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
 import { createAesFileCipher } from '../../electron/app/store/secrets.js'
 import type { TrayModel } from '../../electron/app/tray-menu.js'
@@ -263,5 +264,43 @@ describe('desktop shell over a real AppCore', () => {
     expect(isMounted(mount.localPath)).toBe(false)
     // Everything reached the remote: no notification about files left behind.
     expect(recorder.notes).toEqual([])
+  })
+
+  it("file manager sidebar: a mounted folder is bookmarked under the mount's name, gone on unmount, with the setting off, and on quit; a crash's leftover goes at start", async () => {
+    const core = await openCore()
+    const { mount } = await addMount(core, 'sidebar')
+    const named = await core.saveMount({ ...mount, name: 'Team files' })
+    const dir = await tempDir('rmount-shell-gtk-')
+    const file = join(dir, 'gtk-3.0', 'bookmarks')
+    const ledgerFile = join(dir, 'ledger.json')
+    const theirs = 'file:///home/me/Music\r\nfile:///home/me/Music\nno newline at the end'
+    await mkdir(join(dir, 'gtk-3.0'))
+    // A crashed run's line, listed in its ledger, sits in the file before the shell starts.
+    const leftover = 'file:///gone/folder Old mount'
+    await writeFile(file, `${theirs}\n${leftover}`)
+    await writeFile(ledgerFile, JSON.stringify([leftover]))
+    const recorder = recordingPorts()
+    recorder.ports.bookmarks = createGtkBookmarks({ file, ledgerFile })
+    const shell = start(core, recorder, { hidden: true })
+    await shell.started
+    const ours = `file://${named.localPath.split('/').map(encodeURIComponent).join('/')} Team files`
+    const content = () => readFile(file, 'utf8')
+    expect(await eventually(async () => (await content()) === theirs, 5000)).toBe(true)
+
+    await core.mount(mount.id)
+    expect(await eventually(async () => (await content()) === `${theirs}\n${ours}`, 5000)).toBe(true)
+    await core.unmount(mount.id, { force: false })
+    expect(await eventually(async () => (await content()) === theirs, 5000)).toBe(true)
+
+    await core.setSettings({ fileManagerBookmarks: false })
+    await core.mount(mount.id)
+    expect(await eventually(() => recorder.tray().icon === 'ok', 5000)).toBe(true)
+    expect(await content()).toBe(theirs)
+    await core.setSettings({ fileManagerBookmarks: true })
+    expect(await eventually(async () => (await content()) === `${theirs}\n${ours}`, 5000)).toBe(true)
+
+    shell.runTrayAction({ type: 'quit' })
+    expect(await eventually(() => recorder.exits() === 1, 45_000)).toBe(true)
+    expect(await content()).toBe(theirs)
   })
 })

@@ -21,7 +21,7 @@ import { settingsSchema } from '../../../shared/ipc.js'
 import type { StoredConfig } from '../contracts.js'
 
 /** The layout version this build writes; a file with a higher one came from a newer RMount. */
-export const storeVersion = 2
+export const storeVersion = 3
 
 /** The fields of each remote type that hold secrets. */
 export const secretFields: Readonly<Record<'s3' | 'sftp', readonly string[]>> = {
@@ -132,6 +132,27 @@ export const migrations: readonly MigrationStep[] = [
           if (!isRecord(mount) || !isRecord(mount.options)) return mount
           const { rclonePath: _rclonePath, stateDir: _stateDir, ...options } = mount.options
           return { ...mount, options }
+        }),
+      }
+    },
+  },
+  {
+    from: 2,
+    change: "Mounts have names, shown in the tray, the window and the file manager: each starts with its folder's name.",
+    up(raw) {
+      const mounts = Array.isArray(raw.mounts) ? raw.mounts : []
+      return {
+        ...raw,
+        version: 3,
+        mounts: mounts.map((mount: unknown) => {
+          if (!isRecord(mount) || typeof mount.localPath !== 'string' || mount.name !== undefined) return mount
+          // Frozen here (see MigrationStep): the last name in the path, as version 2 showed it.
+          const folder =
+            mount.localPath
+              .split(/[\\/]+/)
+              .filter(Boolean)
+              .at(-1) ?? mount.localPath
+          return { ...mount, name: folder }
         }),
       }
     },

@@ -145,6 +145,16 @@ export function MountEditor(props: { mountId: string | null; remoteId?: string; 
             </button>
           }
         />
+        <TextField
+          label="Name"
+          name="name"
+          value={form.name}
+          placeholder={mountName({ localPath: effective.localPath || 'mount' })}
+          hint="Shown in the tray, notifications and the file manager's sidebar. Empty: the folder's name."
+          onChange={(name) => update({ name })}
+          onBlur={touch('name')}
+          error={errorOf('name')}
+        />
         <CheckboxField label="Read-only" name="readOnly" checked={form.readOnly} onChange={(readOnly) => update({ readOnly })} />
         <CheckboxField
           label="Allow mounting over a non-empty folder"

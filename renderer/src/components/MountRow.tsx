@@ -11,6 +11,7 @@ import { useClock } from '../clock.js'
 import { MountFacts } from './MountFacts.js'
 import { MountNotices } from './MountNotices.js'
 import { StateBadge } from './StateBadge.js'
+import { ShareLinkButton } from './ShareLink.js'
 import { mountName } from '../../../shared/config.js'
 
 /** States with an rclone running or about to: such a mount must be unmounted before it is deleted. */
@@ -144,6 +145,7 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
         >
           Refresh
         </button>
+        <ShareLinkButton id={id} name={name} remoteId={mount.remoteId} localPath={mount.localPath} />
         <button type="button" onClick={() => actions.navigate({ name: 'logs', mountId: id })}>
           Logs
         </button>

@@ -6,6 +6,7 @@ import { useActions, useApp } from '../use-app.js'
 import { Dialog } from './Dialog.js'
 import { AllMountsActions } from './AllMountsActions.js'
 import { isActive, MountRow } from './MountRow.js'
+import { MountsSummary } from './MountsSummary.js'
 import { mountName } from '../../../shared/config.js'
 
 export function MountsView() {
@@ -71,11 +72,14 @@ export function MountsView() {
           </p>
         </div>
       ) : (
-        <ul className="mount-list">
-          {ids.map((id) => (
-            <MountRow key={id} id={id} onDelete={onDelete} />
-          ))}
-        </ul>
+        <>
+          <MountsSummary />
+          <ul className="mount-list">
+            {ids.map((id) => (
+              <MountRow key={id} id={id} onDelete={onDelete} />
+            ))}
+          </ul>
+        </>
       )}
       {deleting ? <DeleteMountDialog id={deleting} onClose={() => setDeleting(null)} /> : null}
     </section>

@@ -47,6 +47,13 @@ export function SettingsView() {
           onChange={(startOnLogin) => void actions.setSettings({ startOnLogin })}
           hint="Mounts marked “Mount when RMount starts” come back after you log in."
         />
+        <CheckboxField
+          label="Show mounted folders in the file manager's sidebar"
+          name="fileManagerBookmarks"
+          checked={settings.fileManagerBookmarks}
+          onChange={(fileManagerBookmarks) => void actions.setSettings({ fileManagerBookmarks })}
+          hint="Nautilus, Nemo, Thunar and Caja list each mounted folder under the mount's name while it is mounted."
+        />
         <SelectField
           label="Theme"
           name="theme"

@@ -76,7 +76,13 @@ describe('migrations', () => {
     expect(storedVersion(raw)).toBe(0)
     const config = migrate(raw)
     expect(config.version).toBe(storeVersion)
-    expect(config.settings).toEqual({ startOnLogin: false, rclonePath: '', theme: 'system', allowPlaintextSecrets: false })
+    expect(config.settings).toEqual({
+      startOnLogin: false,
+      rclonePath: '',
+      theme: 'system',
+      allowPlaintextSecrets: false,
+      fileManagerBookmarks: true,
+    })
     expect(config.remotes[0]!.remote.secretAccessKey).toEqual({ plain: 'inline-secret' })
     expect(config.remotes[1]!.remote.password).toEqual({ env: 'BOX_PASS' })
     expect(config.mounts).toMatchObject([{ id: 'm', remoteId: 'box', remotePath: '/', localPath: '/mnt/box', mountAtStart: false }])
@@ -103,6 +109,20 @@ describe('migrations', () => {
     expect(config.mounts[0]!.options).toEqual({ readOnly: true })
     // A current store may not hold them at all.
     expect(issuesOf({ ...fullConfig, mounts: [{ ...fullConfig.mounts[0], options: { stateDir: '/home/me/.ssh' } }] })).toContain('stateDir')
+  })
+
+  it('name each mount of a version 2 store after its folder, keeping a name it already has', () => {
+    const v2 = {
+      ...structuredClone(fullConfig),
+      version: 2,
+      mounts: [
+        { id: 'photos', remoteId: 'photos', remotePath: 'b', localPath: '/home/me/Holiday photos/' },
+        { id: 'nas', remoteId: 'nas', remotePath: '/', localPath: '/home/me/nas', name: 'Home NAS' },
+      ],
+    }
+    const config = migrate(v2)
+    expect(config.version).toBe(storeVersion)
+    expect(config.mounts.map((m) => m.name)).toEqual(['Holiday photos', 'Home NAS'])
   })
 
   it('reports the fields of a broken old file in the current shape', () => {
