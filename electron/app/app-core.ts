@@ -33,11 +33,18 @@ import {
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
 import { mountFolderConflict } from '../../shared/mount-folders.js'
-import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
-import { checkSystem, listRemote, testConnection, type UnmountResult } from '../engine/index.js'
-import { checkRclone, findRclone } from '../engine/rclone-binary.js'
-import { formatLogLine } from '../engine/rclone-log.js'
-import { makeRedactor } from '../engine/redact.js'
+import {
+  checkSystem,
+  listRemote,
+  testConnection,
+  type UnmountResult,
+  startDemoShare,
+  type DemoShare,
+  checkRclone,
+  findRclone,
+  formatLogLine,
+  makeRedactor,
+} from '../engine/index.js'
 import type { ConfigRepository, SecretCipher, ShellServices, StoredConfig } from './contracts.js'
 import { MountManager, type QuitProgress, type QuitResult, type ReconcileResult } from './mount-manager.js'
 import { exportConfig, importConfig, writeConfigFile } from './store/config-transfer.js'

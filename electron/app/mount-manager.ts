@@ -8,12 +8,17 @@ import { existsSync } from 'node:fs'
 import { mountOptionsSchema, type Remote, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorInfo } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
-import { isAlive } from '../engine/child-process.js'
-import { describeRemote } from '../engine/classify-error.js'
-import { RemoteMount, type UnmountResult } from '../engine/index.js'
-import { isLive } from '../engine/mount-states.js'
-import { findMount, readMountTable } from '../engine/mountinfo.js'
-import { mountArgs, mountPaths } from '../engine/rclone-config.js'
+import {
+  RemoteMount,
+  type UnmountResult,
+  isAlive,
+  describeRemote,
+  isLive,
+  findMount,
+  readMountTable,
+  mountArgs,
+  mountPaths,
+} from '../engine/index.js'
 import { mergeLogs, stateLine, withLogLevel } from './mount-events-log.js'
 import type { StoredConfig, StoredRemote } from './contracts.js'
 
