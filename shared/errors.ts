@@ -28,6 +28,12 @@ const catalog = {
   SPAWN_FAILED: { permanent: true },
   /** The disk holding a mount's cache is full: writes fail until space returns; the mount stays up. */
   CACHE_FULL: { permanent: false },
+  /** A request came from a frame that is not RMount's own page: it is refused unread. */
+  UNTRUSTED_SENDER: { permanent: true },
+  /** The request names a mount or remote id that does not exist (deleted meanwhile, or a stale window). */
+  NOT_FOUND: { permanent: true },
+  /** The window's bridge to the main process failed (a closed channel, a crashed main process): not an answer from RMount. */
+  BRIDGE_FAILED: { permanent: false },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

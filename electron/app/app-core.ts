@@ -211,7 +211,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   deleteRemote(id: string): Promise<void> {
     return this.change(async (config) => {
       const remote = config.remotes.find((r) => r.id === id)
-      if (!remote) throw invalid(`No remote has the id "${id}": it may have been deleted already.`)
+      if (!remote) throw new RmountError('NOT_FOUND', `No remote has the id "${id}": it may have been deleted already.`)
       const users = config.mounts.filter((m) => m.remoteId === id)
       if (users.length)
         throw invalid(
@@ -293,7 +293,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   saveMount(request: SaveMountRequest): Promise<MountView> {
     return this.change(async (config) => {
       if (!config.remotes.some((r) => r.id === request.remoteId))
-        throw invalid(`No remote has the id "${request.remoteId}": choose a saved remote.`)
+        throw new RmountError('NOT_FOUND', `No remote has the id "${request.remoteId}": choose a saved remote.`)
       const conflict = mountFolderConflict(request, config.mounts)
       if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
@@ -575,7 +575,11 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
 
   private savedMount(id: string): SavedMount {
     const mount = this.config.mounts.find((m) => m.id === id)
-    if (!mount) throw invalid(`No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`)
+    if (!mount)
+      throw new RmountError(
+        'NOT_FOUND',
+        `No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`,
+      )
     return mount
   }
 

@@ -506,7 +506,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
 
   private unknown(id: string): RmountError {
     return new RmountError(
-      'INVALID_CONFIG',
+      'NOT_FOUND',
       `No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`,
     )
   }

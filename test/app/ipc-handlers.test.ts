@@ -436,10 +436,10 @@ describe('IPC handlers over the app core', () => {
   })
 
   it('refuses unknown ids and turns unexpected failures into a plain sentence, with no stack or secret', async () => {
-    expect((await refused(rig, 'mount:mount', { id: 'nope' })).message).toMatch(/No mount has the id "nope"/)
-    expect((await refused(rig, 'mount:open-folder', { id: 'nope' })).message).toMatch(/No mount has the id "nope"/)
-    expect((await refused(rig, 'remote:delete', { id: 'nope' })).message).toMatch(/No remote has the id "nope"/)
-    expect((await refused(rig, 'mount:save', { remoteId: 'nope', remotePath: bucket, localPath: '/tmp/y' })).message).toMatch(
+    expect((await refused(rig, 'mount:mount', { id: 'nope' }, 'NOT_FOUND')).message).toMatch(/No mount has the id "nope"/)
+    expect((await refused(rig, 'mount:open-folder', { id: 'nope' }, 'NOT_FOUND')).message).toMatch(/No mount has the id "nope"/)
+    expect((await refused(rig, 'remote:delete', { id: 'nope' }, 'NOT_FOUND')).message).toMatch(/No remote has the id "nope"/)
+    expect((await refused(rig, 'mount:save', { remoteId: 'nope', remotePath: bucket, localPath: '/tmp/y' }, 'NOT_FOUND')).message).toMatch(
       /No remote has the id/,
     )
     rig.shell.failOpen = new Error(`boom with ${secret} inside`)
