@@ -46,7 +46,7 @@ import {
   makeRedactor,
 } from '../engine/index.js'
 import type { ConfigRepository, SecretCipher, ShellServices, StoredConfig } from './contracts.js'
-import { MountManager, type QuitProgress, type QuitResult, type ReconcileResult } from './mount-manager.js'
+import { MountManager, type QuitProgress, type QuitResult } from './mount-manager.js'
 import { exportConfig, importConfig, writeConfigFile } from './store/config-transfer.js'
 import { reviewImport } from './store/import-review.js'
 import { describeJsonError } from './store/json-syntax.js'
@@ -72,13 +72,6 @@ export interface AppCoreOptions {
 
 /** An import as reviewed against a config: the review shown and the file that would be merged. */
 type ImportPlan = (config: StoredConfig, allowMountAtStart: boolean) => ReturnType<typeof reviewImport>
-
-/** What the window shows before it deletes a mount. */
-export interface DeleteDescription {
-  title: string
-  /** Says plainly that the remote's files stay where they are. */
-  message: string
-}
 
 const maxDiagnosticLogLines = 80
 /** States in which the mount folder is the live mount. */
@@ -120,7 +113,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   private notice: string | null
   /** Config changes run one at a time, each on the result of the one before. */
   private writes: Promise<unknown> = Promise.resolve()
-  private lastReconcile: ReconcileResult = { added: [], updated: [], removed: [], deferred: [] }
   private readonly demoDir: string
   private demo: Promise<DemoShare> | null = null
   /** The one import under review: what was shown, and how to build it again on the config of the moment. */
@@ -143,7 +135,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
     this.manager.on('health', (id, health) => this.emit('mount:health', { id, health }))
     this.manager.on('log', (id, line) => this.emit('mount:log', { id, line }))
-    this.lastReconcile = this.manager.reconcile(config)
+    this.manager.reconcile(config)
   }
 
   /** Loads the config (sealing secrets a keyring can now encrypt) and sets up its mounts, without mounting any. */
@@ -174,11 +166,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   /** The config as the renderer may see it. */
   private views(): EventPayloads['config:changed'] {
     return { remotes: this.config.remotes.map(toRemoteView), mounts: this.config.mounts, settings: this.config.settings }
-  }
-
-  /** What the last config change did to the mounts: changes to mounted ones wait for their unmount. */
-  reconcileResult(): ReconcileResult {
-    return this.lastReconcile
   }
 
   /** Saves a remote from the editor: new secrets encrypted, `{ keep: true }` keeping the stored one. A new remote's id comes from its name. */
@@ -302,17 +289,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const mounts = exists ? config.mounts.map((m) => (m.id === id ? mount : m)) : [...config.mounts, mount]
       return { config: { ...config, mounts }, value: mount }
     })
-  }
-
-  /** What the window asks before deleting a mount. */
-  describeDelete(id: string): DeleteDescription {
-    const mount = this.savedMount(id)
-    const remote = this.config.remotes.find((r) => r.id === mount.remoteId)
-    const where = remote ? `${remote.name} (${this.manager.health(id).remote})` : 'its remote'
-    return {
-      title: `Delete the mount on ${mount.localPath}?`,
-      message: `RMount forgets this mount. The files on ${where} are not deleted, and the folder ${mount.localPath} stays on this computer.`,
-    }
   }
 
   /** Deletes a mount that is not mounted; the remote's files are not touched. */
@@ -605,7 +581,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       if (!parsed.success) throw invalid(`Not saved:\n${describeIssues(parsed.error)}`)
       await this.repository.save(parsed.data)
       this.config = parsed.data
-      this.lastReconcile = this.manager.reconcile(parsed.data)
+      this.manager.reconcile(parsed.data)
       this.emit('config:changed', this.views())
       return value
     }

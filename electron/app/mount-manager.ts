@@ -203,11 +203,6 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     return result
   }
 
-  /** Ids of the mounts the manager knows, removed-but-still-mounted ones included. */
-  ids(): string[] {
-    return [...this.entries.keys()]
-  }
-
   /** Mounts every mount marked mountAtStart, together; failures show in their health, never as a rejection. */
   async mountAtStart(): Promise<Record<string, MountHealth>> {
     const ids = [...this.entries].filter(([, e]) => e.mount.mountAtStart && !e.removed).map(([id]) => id)
