@@ -4,7 +4,6 @@
  * process; the renderer never sees them.
  */
 import { EventEmitter } from 'node:events'
-import { existsSync } from 'node:fs'
 import { mountOptionsSchema, type Remote, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorInfo } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
@@ -18,6 +17,8 @@ import {
   readMountTable,
   mountArgs,
   mountPaths,
+  backendArgs,
+  caBundleFromEnv,
 } from '../engine/index.js'
 import { mergeLogs, stateLine, withLogLevel } from './mount-events-log.js'
 import type { StoredConfig, StoredRemote } from './contracts.js'
@@ -302,10 +303,8 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     const engine = entry.engine
     const options = engine?.options ?? mountOptionsSchema.parse({ ...entry.mount.options, rclonePath: entry.rclonePath })
     const paths = engine?.paths ?? mountPaths(entry.mount.localPath, options.stateDir)
-    // The same rule as the engine's: the CA bundle goes to --ca-cert for S3 (see rclone-config.ts).
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    const backendArgs = entry.remote.remote.type === 's3' && caBundle ? ['--ca-cert', caBundle] : []
-    return mountArgs(entry.mount.remotePath, entry.mount.localPath, options, paths, { env: {}, secrets: [], args: backendArgs })
+    const args = backendArgs(entry.remote.remote.type, caBundleFromEnv())
+    return mountArgs(entry.mount.remotePath, entry.mount.localPath, options, paths, { env: {}, secrets: [], args })
   }
 
   /**

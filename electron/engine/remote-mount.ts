@@ -42,6 +42,7 @@ import { rcEndpoint } from './rc-endpoint.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
 import {
   backendConfig,
+  caBundleFromEnv,
   childEnv,
   fsString,
   mountArgs,
@@ -342,8 +343,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       this.hostKey = await prepareHostKey(this.remote, this.paths.knownHostsFile, this.hostKeyPins)
       knownHostsFile = this.paths.knownHostsFile
     }
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    this.backend = backendConfig(this.remote, this.rclone, { knownHostsFile, caBundle })
+    this.backend = backendConfig(this.remote, this.rclone, { knownHostsFile, caBundle: caBundleFromEnv() })
     this.redact = makeRedactor(this.backend.secrets)
   }
 
