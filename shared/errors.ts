@@ -30,6 +30,12 @@ const catalog = {
   CACHE_FULL: { permanent: false },
   /** Share links exist only where the storage signs URLs (S3); SFTP has none. */
   LINK_UNSUPPORTED: { permanent: true },
+  /** A request came from a frame that is not RMount's own page: it is refused unread. */
+  UNTRUSTED_SENDER: { permanent: true },
+  /** The request names a mount or remote id that does not exist (deleted meanwhile, or a stale window). */
+  NOT_FOUND: { permanent: true },
+  /** The window's bridge to the main process failed (a closed channel, a crashed main process): not an answer from RMount. */
+  BRIDGE_FAILED: { permanent: false },
   /** A bug in RMount, not something the user can fix: the details go to the log, not across IPC. */
   INTERNAL: { permanent: false },
 } as const satisfies Record<string, { permanent: boolean }>

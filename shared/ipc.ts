@@ -9,8 +9,6 @@ import {
   checkSftpRemote,
   desktopMountOptionsSchema,
   idSchema,
-  mountOptionsSchema,
-  remoteSchema,
   s3RemoteFields,
   savedMountFields,
   sftpRemoteFields,
@@ -226,7 +224,6 @@ export type EventChannel = keyof EventPayloads
 type Exhaustive<Missing> = [Missing] extends [never] ? true : { missingFromIpcChannelsTs: Missing }
 const _requestChannelsComplete: Exhaustive<Exclude<RequestChannel, (typeof requestChannels)[number]>> = true
 const _eventChannelsComplete: Exhaustive<Exclude<EventChannel, (typeof eventChannels)[number]>> = true
-export { eventChannels, requestChannels }
 
 /** A request's outcome as it crosses IPC: errors as `{ code, message }`, never a thrown object. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
@@ -236,5 +233,3 @@ export interface RmountApi {
   request<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<IpcResult<RequestResponses[C]>>
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayloads[E]) => void): () => void
 }
-
-export { remoteSchema, mountOptionsSchema }

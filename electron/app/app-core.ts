@@ -34,20 +34,29 @@ import {
 } from '../../shared/ipc.js'
 import type { LogLine, MountHealth } from '../../shared/mount-state.js'
 import { mountFolderConflict } from '../../shared/mount-folders.js'
-import { startDemoShare, type DemoShare } from '../engine/demo-share.js'
-import { checkSystem, listRemote, testConnection, type UnmountResult } from '../engine/index.js'
-import { checkRclone, findRclone } from '../engine/rclone-binary.js'
-import { formatLogLine } from '../engine/rclone-log.js'
-import { makeRedactor } from '../engine/redact.js'
+import {
+  checkSystem,
+  listRemote,
+  testConnection,
+  type UnmountResult,
+  startDemoShare,
+  type DemoShare,
+  checkRclone,
+  findRclone,
+  formatLogLine,
+  makeRedactor,
+  expirySeconds,
+  linkTarget,
+  shareLink,
+} from '../engine/index.js'
 import type { ConfigRepository, SecretCipher, ShellServices, StoredConfig } from './contracts.js'
-import { MountManager, type QuitProgress, type QuitResult, type ReconcileResult } from './mount-manager.js'
+import { MountManager, type QuitProgress, type QuitResult } from './mount-manager.js'
 import { exportConfig, importConfig, writeConfigFile } from './store/config-transfer.js'
 import { reviewImport } from './store/import-review.js'
 import { describeJsonError } from './store/json-syntax.js'
 import { importRcloneConf } from './store/rclone-conf-import.js'
 import { applyDraft, checkKeepDestination, sealPlainSecrets, toEngineRemote, toRemoteView } from './store/secrets.js'
 import { secretFields, storedConfigSchema } from './store/store-schema.js'
-import { expirySeconds, linkTarget, shareLink } from '../engine/share-link.js'
 
 /** Events of the app core, one per event channel, carrying that channel's payload. */
 export type AppCoreEvents = { [E in EventChannel]: [payload: EventPayloads[E]] }
@@ -67,13 +76,6 @@ export interface AppCoreOptions {
 
 /** An import as reviewed against a config: the review shown and the file that would be merged. */
 type ImportPlan = (config: StoredConfig, allowMountAtStart: boolean) => ReturnType<typeof reviewImport>
-
-/** What the window shows before it deletes a mount. */
-export interface DeleteDescription {
-  title: string
-  /** Says plainly that the remote's files stay where they are. */
-  message: string
-}
 
 const maxDiagnosticLogLines = 80
 /** States in which the mount folder is the live mount. */
@@ -115,7 +117,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   private notice: string | null
   /** Config changes run one at a time, each on the result of the one before. */
   private writes: Promise<unknown> = Promise.resolve()
-  private lastReconcile: ReconcileResult = { added: [], updated: [], removed: [], deferred: [] }
   private readonly demoDir: string
   private demo: Promise<DemoShare> | null = null
   /** The one import under review: what was shown, and how to build it again on the config of the moment. */
@@ -138,7 +139,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     })
     this.manager.on('health', (id, health) => this.emit('mount:health', { id, health }))
     this.manager.on('log', (id, line) => this.emit('mount:log', { id, line }))
-    this.lastReconcile = this.manager.reconcile(config)
+    this.manager.reconcile(config)
   }
 
   /** Loads the config (sealing secrets a keyring can now encrypt) and sets up its mounts, without mounting any. */
@@ -171,11 +172,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
     return { remotes: this.config.remotes.map(toRemoteView), mounts: this.config.mounts, settings: this.config.settings }
   }
 
-  /** What the last config change did to the mounts: changes to mounted ones wait for their unmount. */
-  reconcileResult(): ReconcileResult {
-    return this.lastReconcile
-  }
-
   /** Saves a remote from the editor: new secrets encrypted, `{ keep: true }` keeping the stored one. A new remote's id comes from its name. */
   saveRemote(request: SaveRemoteRequest): Promise<RemoteView> {
     return this.change(async (config) => {
@@ -206,7 +202,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   deleteRemote(id: string): Promise<void> {
     return this.change(async (config) => {
       const remote = config.remotes.find((r) => r.id === id)
-      if (!remote) throw invalid(`No remote has the id "${id}": it may have been deleted already.`)
+      if (!remote) throw new RmountError('NOT_FOUND', `No remote has the id "${id}": it may have been deleted already.`)
       const users = config.mounts.filter((m) => m.remoteId === id)
       if (users.length)
         throw invalid(
@@ -303,7 +299,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
   saveMount(request: SaveMountRequest): Promise<MountView> {
     return this.change(async (config) => {
       if (!config.remotes.some((r) => r.id === request.remoteId))
-        throw invalid(`No remote has the id "${request.remoteId}": choose a saved remote.`)
+        throw new RmountError('NOT_FOUND', `No remote has the id "${request.remoteId}": choose a saved remote.`)
       const conflict = mountFolderConflict(request, config.mounts)
       if (conflict) throw invalid(conflict)
       const id = request.id ?? uniqueId(basename(request.localPath), new Set(config.mounts.map((m) => m.id)), 'mount')
@@ -313,17 +309,6 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       const mounts = exists ? config.mounts.map((m) => (m.id === id ? mount : m)) : [...config.mounts, mount]
       return { config: { ...config, mounts }, value: mount }
     })
-  }
-
-  /** What the window asks before deleting a mount. */
-  describeDelete(id: string): DeleteDescription {
-    const mount = this.savedMount(id)
-    const remote = this.config.remotes.find((r) => r.id === mount.remoteId)
-    const where = remote ? `${remote.name} (${this.manager.health(id).remote})` : 'its remote'
-    return {
-      title: `Delete the mount on ${mount.localPath}?`,
-      message: `RMount forgets this mount. The files on ${where} are not deleted, and the folder ${mount.localPath} stays on this computer.`,
-    }
   }
 
   /** Deletes a mount that is not mounted; the remote's files are not touched. */
@@ -586,7 +571,11 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
 
   private savedMount(id: string): SavedMount {
     const mount = this.config.mounts.find((m) => m.id === id)
-    if (!mount) throw invalid(`No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`)
+    if (!mount)
+      throw new RmountError(
+        'NOT_FOUND',
+        `No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`,
+      )
     return mount
   }
 
@@ -612,7 +601,7 @@ export class AppCore extends EventEmitter<AppCoreEvents> {
       if (!parsed.success) throw invalid(`Not saved:\n${describeIssues(parsed.error)}`)
       await this.repository.save(parsed.data)
       this.config = parsed.data
-      this.lastReconcile = this.manager.reconcile(parsed.data)
+      this.manager.reconcile(parsed.data)
       this.emit('config:changed', this.views())
       return value
     }

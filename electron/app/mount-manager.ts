@@ -4,16 +4,22 @@
  * process; the renderer never sees them.
  */
 import { EventEmitter } from 'node:events'
-import { existsSync } from 'node:fs'
 import { mountOptionsSchema, type Remote, type RemoteInput, type SavedMount } from '../../shared/config.js'
 import { permanentErrorCodes, RmountError, type ErrorInfo } from '../../shared/errors.js'
 import type { LogLine, MountHealth, MountState } from '../../shared/mount-state.js'
-import { isAlive } from '../engine/child-process.js'
-import { describeRemote } from '../engine/classify-error.js'
-import { RemoteMount, type UnmountResult } from '../engine/index.js'
-import { isLive } from '../engine/mount-states.js'
-import { findMount, readMountTable } from '../engine/mountinfo.js'
-import { mountArgs, mountPaths } from '../engine/rclone-config.js'
+import {
+  RemoteMount,
+  type UnmountResult,
+  isAlive,
+  describeRemote,
+  isLive,
+  findMount,
+  readMountTable,
+  mountArgs,
+  mountPaths,
+  backendArgs,
+  caBundleFromEnv,
+} from '../engine/index.js'
 import { mergeLogs, stateLine, withLogLevel } from './mount-events-log.js'
 import type { StoredConfig, StoredRemote } from './contracts.js'
 
@@ -198,11 +204,6 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     return result
   }
 
-  /** Ids of the mounts the manager knows, removed-but-still-mounted ones included. */
-  ids(): string[] {
-    return [...this.entries.keys()]
-  }
-
   /** Mounts every mount marked mountAtStart, together; failures show in their health, never as a rejection. */
   async mountAtStart(): Promise<Record<string, MountHealth>> {
     const ids = [...this.entries].filter(([, e]) => e.mount.mountAtStart && !e.removed).map(([id]) => id)
@@ -302,10 +303,8 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
     const engine = entry.engine
     const options = engine?.options ?? mountOptionsSchema.parse({ ...entry.mount.options, rclonePath: entry.rclonePath })
     const paths = engine?.paths ?? mountPaths(entry.mount.localPath, options.stateDir)
-    // The same rule as the engine's: the CA bundle goes to --ca-cert for S3 (see rclone-config.ts).
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    const backendArgs = entry.remote.remote.type === 's3' && caBundle ? ['--ca-cert', caBundle] : []
-    return mountArgs(entry.mount.remotePath, entry.mount.localPath, options, paths, { env: {}, secrets: [], args: backendArgs })
+    const args = backendArgs(entry.remote.remote.type, caBundleFromEnv())
+    return mountArgs(entry.mount.remotePath, entry.mount.localPath, options, paths, { env: {}, secrets: [], args })
   }
 
   /**
@@ -501,7 +500,7 @@ export class MountManager extends EventEmitter<MountManagerEvents> {
 
   private unknown(id: string): RmountError {
     return new RmountError(
-      'INVALID_CONFIG',
+      'NOT_FOUND',
       `No mount has the id "${id}": it may have been deleted. Reopen the window to see the current mounts.`,
     )
   }

@@ -1,7 +1,6 @@
 /** `rmount link FILE --config CONFIG [--expire 1h]`: a share link for a file in a mounted folder. */
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from '../engine/config-file.js'
-import { linkTarget, shareLink } from '../engine/share-link.js'
+import { linkTarget, loadConfigFile, shareLink } from '../engine/index.js'
 import { print } from './output.js'
 import { exitCodes, UsageError } from './usage.js'
 

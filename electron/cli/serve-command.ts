@@ -1,6 +1,6 @@
 /** `rmount serve`: share one folder over SFTP to the holders of given keys, until Ctrl-C. */
 import { parseArgs } from 'node:util'
-import { RemoteServer } from '../engine/remote-server.js'
+import { RemoteServer } from '../engine/index.js'
 import { print, printError } from './output.js'
 import { stopSignals } from './stop-signals.js'
 import { exitCodes, UsageError } from './usage.js'

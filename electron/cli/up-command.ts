@@ -3,12 +3,15 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { RmountError } from '../../shared/errors.js'
 import type { LogLine } from '../../shared/mount-state.js'
-import { loadConfigFile, mountsFromConfig } from '../engine/config-file.js'
-import { fileHostKeyPins } from '../engine/host-key-pin.js'
-import { pendingUploadTotals } from '../engine/pending-uploads.js'
-import { rmountStateHome } from '../engine/rclone-config.js'
-import type { RemoteMount } from '../engine/remote-mount.js'
-import { UploadFailures } from '../engine/upload-failures.js'
+import {
+  loadConfigFile,
+  mountsFromConfig,
+  fileHostKeyPins,
+  pendingUploadTotals,
+  rmountStateHome,
+  type RemoteMount,
+  UploadFailures,
+} from '../engine/index.js'
 import { watchKeys } from './keys.js'
 import { errorText, print, printError, reportState } from './output.js'
 import { stopSignals, type StopSignals } from './stop-signals.js'

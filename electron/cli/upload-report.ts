@@ -1,5 +1,5 @@
 /** The lines `rmount up` prints about uploads: what is left and how fast it goes, and each failed try. */
-import type { UploadFailure } from '../engine/upload-failures.js'
+import type { UploadFailure } from '../engine/index.js'
 
 const units = ['B', 'kB', 'MB', 'GB', 'TB']
 

@@ -4,6 +4,7 @@
  * `/proc/<pid>/cmdline` is world-readable); rclone reads them as RCLONE_CONFIG_<REMOTE>_<KEY>.
  */
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { s3ProviderDefaults, type MountOptions, type Remote, type S3Remote, type Secret, type SftpRemote } from '../../shared/config.js'
@@ -113,10 +114,22 @@ function s3Backend(remote: S3Remote, rclone: RcloneInfo, caBundle: string | unde
     remote.acl ?? (remote.provider === 'AWS' && !atLeast(rclone.semver, features.omitEmptyAcl) ? 'bucket-owner-full-control' : undefined)
   if (acl) env.ACL = acl
   if (remote.v2Auth) env.V2_AUTH = 'true'
-  // rclone 1.60's S3 SDK fails on AWS_CA_BUNDLE (LoadCustomCABundleError); the variable is dropped
-  // from its environment (see childEnv) and the same bundle given to rclone's own TLS setup instead.
-  const args = caBundle ? ['--ca-cert', caBundle] : []
-  return { env, secrets, args }
+  return { env, secrets, args: backendArgs('s3', caBundle) }
+}
+
+/**
+ * The CA bundle rclone should trust: AWS_CA_BUNDLE when that file exists. rclone 1.60's S3 SDK fails on the
+ * variable itself (LoadCustomCABundleError), so childEnv drops it and backendArgs hands the bundle to
+ * rclone's own TLS setup instead.
+ */
+export function caBundleFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const bundle = env.AWS_CA_BUNDLE
+  return bundle && existsSync(bundle) ? bundle : undefined
+}
+
+/** The secret-free flags a backend needs on every rclone command: the CA bundle as --ca-cert for S3. */
+export function backendArgs(type: Remote['type'], caBundle: string | undefined): string[] {
+  return type === 's3' && caBundle ? ['--ca-cert', caBundle] : []
 }
 
 function sftpBackend(remote: SftpRemote, knownHostsFile: string | undefined): BackendConfig {

@@ -45,6 +45,7 @@ import { rcEndpoint } from './rc-endpoint.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
 import {
   backendConfig,
+  caBundleFromEnv,
   childEnv,
   fsString,
   mountArgs,
@@ -354,8 +355,7 @@ export class RemoteMount extends EventEmitter<RemoteMountEvents> {
       this.hostKey = await prepareHostKey(this.remote, this.paths.knownHostsFile, this.hostKeyPins)
       knownHostsFile = this.paths.knownHostsFile
     }
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    this.backend = backendConfig(this.remote, this.rclone, { knownHostsFile, caBundle })
+    this.backend = backendConfig(this.remote, this.rclone, { knownHostsFile, caBundle: caBundleFromEnv() })
     this.redact = makeRedactor(this.backend.secrets)
   }
 

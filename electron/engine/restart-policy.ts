@@ -14,8 +14,8 @@ export type RestartDecision = { restart: true; delayMs: number } | { restart: fa
 
 /**
  * Decides on a restart given the times of earlier restarts. The first restart in a window is
- * immediate; later ones back off exponentially with full jitter, so many mounts of one dead server
- * do not reconnect in lockstep.
+ * immediate; later ones back off exponentially with equal jitter (between half and all of the step),
+ * so many mounts of one dead server do not reconnect in lockstep.
  */
 export function decideRestart(
   policy: RestartPolicy,

@@ -1,5 +1,4 @@
 /** "Test connection": the mount's preflight on its own, for a remote that is not mounted yet. */
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +8,7 @@ import { prepareHostKey } from './host-key-pin.js'
 import { checkKeyFile } from './key-file-check.js'
 import { preflight } from './preflight.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
-import { backendConfig, type BackendConfig } from './rclone-config.js'
+import { backendConfig, caBundleFromEnv, type BackendConfig } from './rclone-config.js'
 import { makeRedactor } from './redact.js'
 
 export interface ConnectionTestResult {
@@ -54,8 +53,7 @@ export async function withBackend<T>(
       const seen = await prepareHostKey(remote, knownHostsFile)
       hostKey = { fingerprint: seen.fingerprint, pinned: !seen.firstUse }
     }
-    const caBundle = process.env.AWS_CA_BUNDLE && existsSync(process.env.AWS_CA_BUNDLE) ? process.env.AWS_CA_BUNDLE : undefined
-    const backend = backendConfig(remote, rclone, { knownHostsFile, caBundle })
+    const backend = backendConfig(remote, rclone, { knownHostsFile, caBundle: caBundleFromEnv() })
     return await task(rclone, remote, backend, makeRedactor(backend.secrets), hostKey)
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true })

@@ -9,7 +9,7 @@ import { requestChannels } from '../../shared/ipc-channels.js'
 import type { EventPayloads, IpcResult } from '../../shared/ipc.js'
 import { forwardedEvents, isTrustedSender, type IpcHandlers } from '../app/ipc-handlers.js'
 
-const refusal: IpcResult<never> = { ok: false, error: { code: 'INVALID_CONFIG', message: 'This page may not talk to RMount.' } }
+const refusal: IpcResult<never> = { ok: false, error: { code: 'UNTRUSTED_SENDER', message: 'This page may not talk to RMount.' } }
 
 /**
  * Registers every request channel and forwards every event channel. `appUrl` is the URL the window

@@ -163,7 +163,7 @@ async function settle<T>(promise: Promise<IpcResult<T>>): Promise<IpcResult<T>> 
   } catch (error) {
     return {
       ok: false,
-      error: { code: 'SERVER_FAILED', message: `The app did not answer: ${error instanceof Error ? error.message : String(error)}` },
+      error: { code: 'BRIDGE_FAILED', message: `The app did not answer: ${error instanceof Error ? error.message : String(error)}` },
     }
   }
 }

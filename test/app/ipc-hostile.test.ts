@@ -18,7 +18,7 @@ import { AppCore } from '../../electron/app/app-core.js'
 import type { ShellServices } from '../../electron/app/contracts.js'
 import { createIpcHandlers, type IpcHandlers } from '../../electron/app/ipc-handlers.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
-import { createAesFileCipher } from '../../electron/app/store/secrets.js'
+import { createAesFileCipher } from './aes-file-cipher.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 
 const bucket = 'bucket'

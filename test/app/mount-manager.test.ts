@@ -14,7 +14,8 @@ import { settingsSchema } from '../../shared/ipc.js'
 import type { MountHealth } from '../../shared/mount-state.js'
 import type { SecretCipher, StoredConfig, StoredRemote } from '../../electron/app/contracts.js'
 import { MountManager, type QuitProgress } from '../../electron/app/mount-manager.js'
-import { createAesFileCipher, toEngineRemote } from '../../electron/app/store/secrets.js'
+import { toEngineRemote } from '../../electron/app/store/secrets.js'
+import { createAesFileCipher } from './aes-file-cipher.js'
 import { isMounted } from '../mount-helpers.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const manager of managers.splice(0)) {
-    for (const id of manager.ids()) await manager.unmount(id, { force: true }).catch(() => undefined)
+    for (const id of Object.keys(manager.healthAll())) await manager.unmount(id, { force: true }).catch(() => undefined)
   }
   for (const path of mountPoints.splice(0)) if (isMounted(path)) await run('fusermount3', ['-uz', path]).catch(() => undefined)
 })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { AppCore } from '../../electron/app/app-core.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
-import { createAesFileCipher } from '../../electron/app/store/secrets.js'
+import { createAesFileCipher } from './aes-file-cipher.js'
 import { putObjectAsAnotherClient } from '../mount-helpers.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expirySeconds } from '../../electron/engine/share-link.js'
+import { expirySeconds } from '../../electron/engine/index.js'
 import { putObjectAsAnotherClient } from '../mount-helpers.js'
 import { startS3, stopAllServers, tempDir, type S3Server } from '../servers/index.js'
 

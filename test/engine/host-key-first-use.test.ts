@@ -10,7 +10,7 @@ import { RemoteMount, RmountError, testConnection, type RemoteInput } from '../.
 import { fileHostKeyPins, knownHostsName, preferredKey } from '../../electron/engine/host-key-pin.js'
 import { AppCore } from '../../electron/app/app-core.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
-import { createAesFileCipher } from '../../electron/app/store/secrets.js'
+import { createAesFileCipher } from '../app/aes-file-cipher.js'
 import { cleanUpMounts, isMounted, rclonePidsFor } from '../mount-helpers.js'
 import { startSshd, stopAllServers, tempDir, type SshdServer } from '../servers/index.js'
 

@@ -6,7 +6,7 @@ import { classifyRcloneError } from '../../electron/engine/classify-error.js'
 import { parseMountinfo, findMount } from '../../electron/engine/mountinfo.js'
 import { obscure } from '../../electron/engine/obscure.js'
 import { atLeast, parseVersion, type RcloneInfo } from '../../electron/engine/rclone-binary.js'
-import { backendConfig, childEnv, mountArgs, mountPaths } from '../../electron/engine/rclone-config.js'
+import { backendArgs, backendConfig, caBundleFromEnv, childEnv, mountArgs, mountPaths } from '../../electron/engine/rclone-config.js'
 import { LineSplitter, parseLogLine, Ring } from '../../electron/engine/rclone-log.js'
 import { makeRedactor } from '../../electron/engine/redact.js'
 import { decideRestart, defaultRestartPolicy } from '../../electron/engine/restart-policy.js'
@@ -78,6 +78,10 @@ describe('rclone launch plan', () => {
     )
     expect(env).toEqual({ PATH: '/usr/bin', RCLONE_RC_USER: 'u' })
     expect(backendConfig(s3, rclone160, { caBundle: '/ca.pem' }).args).toEqual(['--ca-cert', '/ca.pem'])
+    // The one rule for every rclone RMount starts (mount, Test connection, the rclone flags shown): an existing file, S3 only.
+    expect(caBundleFromEnv({ AWS_CA_BUNDLE: '/no/such/ca.pem' })).toBeUndefined()
+    expect(caBundleFromEnv({ AWS_CA_BUNDLE: process.execPath })).toBe(process.execPath)
+    expect(backendArgs('sftp', process.execPath)).toEqual([])
   })
 
   it('gates GCS on rclone 1.63 and sets the AWS ACL rclone 1.60 needs', () => {

@@ -21,7 +21,7 @@ import type { ShellServices } from '../../electron/app/contracts.js'
 import { createIpcHandlers, type IpcHandlers } from '../../electron/app/ipc-handlers.js'
 import { FileConfigRepository } from '../../electron/app/store/config-repository.js'
 import { contentSecurityPolicy } from '../../electron/app/window-security.js'
-import { createAesFileCipher } from '../../electron/app/store/secrets.js'
+import { createAesFileCipher } from '../app/aes-file-cipher.js'
 import { eventChannels, requestChannels } from '../../shared/ipc-channels.js'
 import type { EventChannel, IpcResult, RequestChannel } from '../../shared/ipc.js'
 import type { MountHealth } from '../../shared/mount-state.js'
@@ -247,7 +247,7 @@ export function setupWindow(): void {
   afterAll(async () => {
     await browser?.close()
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
-    if (core) for (const id of core.manager.ids()) await core.manager.unmount(id, { force: true }).catch(() => undefined)
+    if (core) for (const id of Object.keys(core.manager.healthAll())) await core.manager.unmount(id, { force: true }).catch(() => undefined)
     for (const path of mountFolders) if (isMounted(path)) execFileSync('fusermount3', ['-uz', path])
     if (previousStateHome === undefined) delete process.env.XDG_STATE_HOME
     else process.env.XDG_STATE_HOME = previousStateHome

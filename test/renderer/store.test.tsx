@@ -148,7 +148,7 @@ describe('store', () => {
     await store.getState().init()
     api.handle('mount:open-folder', () => Promise.reject(new Error('channel closed')))
     await store.getState().openFolder('a')
-    expect(store.getState().error).toMatchObject({ code: 'SERVER_FAILED', action: 'Opening the folder' })
+    expect(store.getState().error).toMatchObject({ code: 'BRIDGE_FAILED', action: 'Opening the folder' })
     expect(store.getState().error?.message).toContain('channel closed')
   })
 

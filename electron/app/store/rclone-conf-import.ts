@@ -5,7 +5,7 @@
 import { homedir, userInfo } from 'node:os'
 import { describeIssues, s3Providers, savedRemoteSchema, type S3Provider, type SavedRemote } from '../../../shared/config.js'
 import { RmountError } from '../../../shared/errors.js'
-import { reveal } from '../../engine/obscure.js'
+import { reveal } from '../../engine/index.js'
 
 /** One `[section]` of an rclone.conf, with its values as rclone reads them. */
 export interface RcloneSection {

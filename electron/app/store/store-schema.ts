@@ -70,7 +70,6 @@ export const storedConfigSchema = configFileBase.safeExtend({
   mounts: z.array(storedMountSchema).default([]),
   settings: settingsSchema,
 })
-export type StoredConfigData = z.infer<typeof storedConfigSchema>
 
 /** What a first start (or a moved-aside file) begins with. */
 export function defaultStoredConfig(): StoredConfig {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import type { SecretCipher } from '../../../electron/app/contracts.js'
-import { createAesFileCipher } from '../../../electron/app/store/secrets.js'
+import { createAesFileCipher } from '../aes-file-cipher.js'
 import { storeVersion } from '../../../electron/app/store/store-schema.js'
 
 export const settings = { startOnLogin: true, rclonePath: '/opt/rclone', theme: 'dark', allowPlaintextSecrets: false }

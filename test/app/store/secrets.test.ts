@@ -6,14 +6,8 @@ import { RmountError } from '../../../shared/errors.js'
 import type { RemoteDraft } from '../../../shared/ipc.js'
 import type { StoredConfig, StoredRemote } from '../../../electron/app/contracts.js'
 import { FileConfigRepository } from '../../../electron/app/store/config-repository.js'
-import {
-  applyDraft,
-  createAesFileCipher,
-  sealPlainSecrets,
-  storeSecret,
-  toEngineRemote,
-  toRemoteView,
-} from '../../../electron/app/store/secrets.js'
+import { applyDraft, sealPlainSecrets, storeSecret, toEngineRemote, toRemoteView } from '../../../electron/app/store/secrets.js'
+import { createAesFileCipher } from '../aes-file-cipher.js'
 import { defaultStoredConfig } from '../../../electron/app/store/store-schema.js'
 import { basicTextCipher, keyringCipher, tempDir } from './fixtures.js'
 
