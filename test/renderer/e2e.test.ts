@@ -16,6 +16,7 @@ import {
   badge,
   bucket,
   bundleSize,
+  core,
   deliver,
   handlers,
   mountFolders,
