@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { remoteSchema, describeIssues, type Remote, type RemoteInput } from '../../shared/config.js'
 import { RmountError, type ErrorInfo } from '../../shared/errors.js'
 import { prepareHostKey } from './host-key-pin.js'
+import { checkKeyFile } from './key-file-check.js'
 import { preflight } from './preflight.js'
 import { findRclone, type RcloneInfo } from './rclone-binary.js'
 import { backendConfig, type BackendConfig } from './rclone-config.js'
@@ -42,6 +43,8 @@ export async function withBackend<T>(
     if (!parsed.success) throw new RmountError('INVALID_CONFIG', `The remote is not valid:\n${describeIssues(parsed.error)}`)
     const remote = parsed.data
     const rclone = await findRclone(rclonePath)
+    // A missing key file is named before any connection, the host key scan included.
+    await checkKeyFile(remote)
     let knownHostsFile: string | undefined
     let hostKey: ConnectionTestResult['hostKey']
     // Checked before any password is sent: the pinned key must match; an unpinned one is shown for the person to trust.
