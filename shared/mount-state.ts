@@ -32,6 +32,14 @@ export interface MountHealth {
   rcloneVersion: string | null
 }
 
+/**
+ * A mount whose remote answers but whose uploads keep failing (UPLOAD_FAILING) is degraded too, but
+ * "remote not answering" would be untrue, and its folder is safe to open.
+ */
+export function uploadsFailing(health: Pick<MountHealth, 'state' | 'reason' | 'lastError'>): boolean {
+  return health.state === 'degraded' && health.lastError?.code === 'UPLOAD_FAILING' && health.lastError.message === health.reason
+}
+
 export const logLevels = ['debug', 'info', 'notice', 'error', 'critical'] as const
 export type LogLevel = (typeof logLevels)[number]
 

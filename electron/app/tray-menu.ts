@@ -3,7 +3,7 @@
  * Menu items carry an `action` value rather than a function, so this module needs no Electron and
  * the shell maps actions to the app core in one place (`runTrayAction`).
  */
-import type { MountHealth, MountState } from '../../shared/mount-state.js'
+import { uploadsFailing, type MountHealth, type MountState } from '../../shared/mount-state.js'
 import type { QuitPhase } from './quit-sequence.js'
 import { mountName } from '../../shared/config.js'
 
@@ -48,14 +48,6 @@ const stateLabels: Record<MountState, string> = {
   restarting: 'restarting…',
   failed: 'failed',
   unmounting: 'unmounting…',
-}
-
-/**
- * A mount whose remote answers but whose uploads keep failing (UPLOAD_FAILING) is degraded too, but
- * "remote not answering" would be untrue, and its folder is safe to open.
- */
-function uploadsFailing(health: TrayMount['health']): boolean {
-  return health.state === 'degraded' && health.lastError?.code === 'UPLOAD_FAILING' && health.lastError.message === health.reason
 }
 
 function stateLabel(health: TrayMount['health']): string {

@@ -235,7 +235,7 @@ describe('the window guides a new user (issue 12)', () => {
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
     await page.getByLabel('User', { exact: true }).fill('nobody')
     await page.getByLabel('A key file', { exact: true }).check()
-    await page.getByLabel('Do not check', { exact: true }).check()
+    await page.getByLabel('Trust it at the first connection', { exact: true }).check()
     await page.getByLabel('Key file', { exact: true }).fill('/nonexistent/id_ed25519')
     await page.getByRole('button', { name: 'Test connection', exact: true }).click()
     await page.locator('.test-result code', { hasText: 'KEY_FILE_UNREADABLE' }).waitFor({ timeout: 30_000 })

@@ -114,6 +114,24 @@ describe('MountsView', () => {
     expect(api.lastPayload('mount:refresh')).toEqual({ id: 'up' })
   })
 
+  it('a mount degraded by failing uploads says so with the cause, not "Degraded", and its folder still opens', async () => {
+    const failing = 'Uploads to bucket fails keep failing: Bucket fails does not exist. Files wait in the cache.'
+    const api = new MemoryApi({
+      remotes: [s3Remote],
+      mounts: [mountView('up'), mountView('away')],
+      health: {
+        up: health('degraded', { reason: failing, lastError: { code: 'UPLOAD_FAILING', message: failing }, lastErrorAt: Date.now() }),
+        away: health('degraded', { reason: 'The remote does not answer within 5000 ms.' }),
+      },
+    })
+    await renderView(api)
+    expect(row('up').querySelector('.badge')?.textContent).toBe('up: Uploads failing')
+    expect(row('up').textContent).toContain(failing)
+    expect(row('up').textContent).toContain('UPLOAD_FAILING')
+    expect((within(row('up')).getByRole('button', { name: 'Open folder' }) as HTMLButtonElement).disabled).toBe(false)
+    expect(row('away').querySelector('.badge')?.textContent).toBe('away: Degraded')
+  })
+
   it('a refused unmount (files still uploading) offers to unmount anyway', async () => {
     const api = new MemoryApi({ remotes: [s3Remote], mounts: [mountView('a')], health: { a: health('mounted') } })
     await renderView(api)

@@ -3,7 +3,7 @@
  * mount's health tick (every second, for every mount) does not re-render it.
  */
 import { memo, useEffect, useId, useRef } from 'react'
-import type { MountState } from '../../../shared/mount-state.js'
+import { uploadsFailing, type MountState } from '../../../shared/mount-state.js'
 import { isLiveState } from '../store.js'
 import { useActions, useApp } from '../use-app.js'
 import { formatDuration } from '../format.js'
@@ -112,7 +112,7 @@ export const MountRow = memo(function MountRow({ id, onDelete }: { id: string; o
         <h2 id={titleId} className="mount-name">
           {name}
         </h2>
-        <StateBadge state={state} name={name} />
+        <StateBadge state={state} name={name} label={health && uploadsFailing(health) ? 'Uploads failing' : undefined} />
         {health ? <StateDuration since={health.stateSince} /> : null}
         <span className="mount-busy" role="status">
           {busy ? (
