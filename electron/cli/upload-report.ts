@@ -1,18 +1,6 @@
 /** The lines `rmount up` prints about uploads: what is left and how fast it goes, and each failed try. */
+import { formatBytes } from '../../shared/format-bytes.js'
 import type { UploadFailure } from '../engine/index.js'
-
-const units = ['B', 'kB', 'MB', 'GB', 'TB']
-
-/** Bytes for people: `0 B`, `980 B`, `12.3 kB`, `1.2 MB`. */
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000
-    unit += 1
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value < 100 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
-}
 
 /** A count of bytes sent at a moment, from rclone's running total. */
 export interface TransferSample {

@@ -22,7 +22,8 @@ export function cacheFsName(cacheDir: string, pathMeta: string): string | null {
   return inside.split(sep)[0]!
 }
 
-async function* files(dir: string, base = dir): AsyncGenerator<string> {
+/** Every file below `dir`, as a path relative to `base`; a folder that cannot be read counts as empty. */
+export async function* files(dir: string, base = dir): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
   for (const entry of entries) {
     const path = join(dir, entry.name)

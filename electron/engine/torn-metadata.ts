@@ -11,18 +11,10 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
-import { dirname, join, relative, sep } from 'node:path'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { dirname, join, sep } from 'node:path'
+import { files } from './cache-carry-over.js'
 import type { RcClient } from './rc-client.js'
-
-async function* files(dir: string, base = dir): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-  for (const entry of entries) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) yield* files(path, base)
-    else if (entry.isFile()) yield relative(base, path)
-  }
-}
 
 /** True when rclone would reject this metadata file as corrupt (empty or cut short). */
 export function isTornMetadata(text: string): boolean {

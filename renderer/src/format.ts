@@ -1,17 +1,6 @@
 /** Numbers and times as a person reads them in a compact row. */
+import { formatBytes } from '../../shared/format-bytes.js'
 import type { MountState } from '../../shared/mount-state.js'
-
-const units = ['B', 'kB', 'MB', 'GB', 'TB']
-
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
 
 /** "1.2 MB/s", rounded; "idle" when nothing moves. */
 export function formatRate(bytesPerSecond: number): string {

@@ -1,6 +1,7 @@
 /** The upload lines `rmount up` prints: sizes, rates, delays, retries. */
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDelay, progressLine, rateBetween, retryLine } from '../../electron/cli/upload-report.js'
+import { formatDelay, progressLine, rateBetween, retryLine } from '../../electron/cli/upload-report.js'
+import { formatBytes } from '../../shared/format-bytes.js'
 
 describe('upload report lines', () => {
   it.each([
