@@ -66,8 +66,10 @@ describe('a killed app', () => {
           mounted: false,
         })
         expect(isAlive(rclonePid!)).toBe(false)
-        // The watchdog is done too: it exits right after the folder is clear.
-        await sleep(50)
+        // The watchdog is done too: it exits once its own `fusermount -uz` has returned, which the
+        // mount table shows a moment before that process ends.
+        const clearedAt = performance.now()
+        while (watchdogPidsFor(localPath).length > 0 && performance.now() - clearedAt < 1000) await sleep(10)
         expect(watchdogPidsFor(localPath)).toEqual([])
       } finally {
         sitter?.kill('SIGKILL')

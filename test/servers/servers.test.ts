@@ -137,14 +137,15 @@ describe('sshd', () => {
   })
 
   it("runs commands (rclone's md5sum) with HOME in the server's folder, so the shell reads none of the user's rc files", async () => {
-    sshd = await startSshd()
+    // Its own server: the tests after this one go on with the first test's server and its files.
+    const server = await startSshd()
     const ssh = await execa(
       'ssh',
       [
-        ...['-i', sshd.keyFile, '-p', String(sshd.port)],
+        ...['-i', server.keyFile, '-p', String(server.port)],
         ...[
           '-o',
-          `UserKnownHostsFile=${sshd.knownHostsFile}`,
+          `UserKnownHostsFile=${server.knownHostsFile}`,
           '-o',
           'StrictHostKeyChecking=yes',
           '-o',
@@ -152,13 +153,13 @@ describe('sshd', () => {
           '-o',
           'IdentitiesOnly=yes',
         ],
-        `${sshd.user}@127.0.0.1`,
+        `${server.user}@127.0.0.1`,
         'echo "$HOME"; test -e "$HOME/.bashrc" && echo has-rc || echo no-rc',
       ],
       { reject: false, timeout: 15_000 },
     )
     expect(ssh.exitCode, ssh.stderr).toBe(0)
-    expect(ssh.stdout.split('\n')).toEqual([join(sshd.rootDir, '..'), 'no-rc'])
+    expect(ssh.stdout.split('\n')).toEqual([join(server.rootDir, '..'), 'no-rc'])
   })
 
   it('freezes the per-connection children too, and an open session survives a thaw', async () => {
