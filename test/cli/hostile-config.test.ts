@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
-import { tempDir } from '../servers/index.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { stopAllServers, tempDir } from '../servers/index.js'
 import { rclonePidsFor } from '../mount-helpers.js'
 import { hostileArgs } from '../hostile-payloads.js'
 
@@ -164,3 +164,5 @@ describe('rmount up with a hostile config file', () => {
     expect(rclonePidsFor(localPath)).toEqual([])
   })
 })
+
+afterAll(() => stopAllServers())

@@ -123,28 +123,28 @@ describe('the window guides a new user (issue 12)', () => {
     await page.getByLabel('Local folder', { exact: true }).fill(moved)
     await page.getByLabel('Read-only', { exact: true }).check()
     await page.getByRole('button', { name: 'Save', exact: true }).click()
-    // Named by its saved folder now; still mounted at the old one, and saying so.
-    await row('moved')
+    // A mount keeps its name when its folder changes; still mounted at the old folder, and saying so.
+    await row('photos')
       .getByText(/Saved changes apply at the next mount/)
       .waitFor()
-    expect(await fact('moved', 'Folder').textContent()).toBe(folder)
+    expect(await fact('photos', 'Folder').textContent()).toBe(folder)
     expect(isMounted(folder)).toBe(true)
     await screenshot('guide-edit-while-mounted')
-    await row('moved').getByRole('button', { name: 'Remount now', exact: true }).click()
+    await row('photos').getByRole('button', { name: 'Remount now', exact: true }).click()
     await expect.poll(() => isMounted(moved), { timeout: 60_000 }).toBe(true)
-    await badge('moved', 'Mounted')
+    await badge('photos', 'Mounted')
     expect(isMounted(folder)).toBe(false)
-    expect(await fact('moved', 'Folder').textContent()).toBe(moved)
+    expect(await fact('photos', 'Folder').textContent()).toBe(moved)
     await expect
       .poll(() =>
-        row('moved')
+        row('photos')
           .getByText(/Saved changes apply/)
           .count(),
       )
       .toBe(0)
     // Back to read-write for the upload tests, through Save and remount.
     const readOnlyPid = (await snapshotHealth('photos')).pid
-    await row('moved').getByRole('button', { name: 'Edit', exact: true }).click()
+    await row('photos').getByRole('button', { name: 'Edit', exact: true }).click()
     await page.getByLabel('Read-only', { exact: true }).uncheck()
     await page.getByRole('button', { name: 'Save and remount', exact: true }).click()
     await expect
@@ -156,7 +156,7 @@ describe('the window guides a new user (issue 12)', () => {
         { timeout: 60_000 },
       )
       .toBe(true)
-    await badge('moved', 'Mounted')
+    await badge('photos', 'Mounted')
     folder = moved
   })
 
@@ -166,32 +166,32 @@ describe('the window guides a new user (issue 12)', () => {
     await writeFile(join(folder, 'rate.bin'), Buffer.alloc(8 * 1024 * 1024, 7))
     const started = Date.now()
     while (Date.now() - started < 20_000) {
-      seen.add((await fact('moved', 'Pending uploads').textContent()) ?? '')
-      rates.add((await fact('moved', 'Transfer').textContent()) ?? '')
+      seen.add((await fact('photos', 'Pending uploads').textContent()) ?? '')
+      rates.add((await fact('photos', 'Transfer').textContent()) ?? '')
       if ([...seen].some((t) => t === '0') && [...seen].some((t) => /uploading in \d s/.test(t))) break
       await page.waitForTimeout(200)
     }
     console.log(`pending uploads went through: ${[...seen].join(' | ')}; transfer: ${[...rates].join(' | ')}`)
     expect([...seen].some((t) => /^1, uploading in [1-5] s$/.test(t))).toBe(true)
     for (const rate of rates) expect(rate).toMatch(/^(idle|\d+(\.\d)? [kMG]?B\/s)$/)
-    await expect.poll(() => fact('moved', 'Transfer').textContent(), { timeout: 15_000 }).toBe('idle')
+    await expect.poll(() => fact('photos', 'Transfer').textContent(), { timeout: 15_000 }).toBe('idle')
     await expect.poll(async () => (await s3.readObject(bucket, 'rate.bin'))?.length, { timeout: 30_000 }).toBe(8 * 1024 * 1024)
   })
 
   it('an unmount waiting on a frozen server shows what it waits for; Unmount now lists the files left in the cache (point 8)', async () => {
     await writeFile(join(folder, 'stuck.txt'), 'waits for the server\n')
-    await expect.poll(() => fact('moved', 'Pending uploads').textContent(), { timeout: 10_000 }).toMatch(/^1/)
+    await expect.poll(() => fact('photos', 'Pending uploads').textContent(), { timeout: 10_000 }).toMatch(/^1/)
     s3.freeze()
     try {
-      await row('moved').getByRole('button', { name: 'Unmount', exact: true }).click()
+      await row('photos').getByRole('button', { name: 'Unmount', exact: true }).click()
       await expect
-        .poll(() => row('moved').textContent(), { timeout: 20_000 })
+        .poll(() => row('photos').textContent(), { timeout: 20_000 })
         .toContain('Waiting for 1 file to upload (0 of 1 done), then unmounting.')
-      expect(await row('moved').getByRole('progressbar').count()).toBe(1)
+      expect(await row('photos').getByRole('progressbar').count()).toBe(1)
       await screenshot('guide-unmount-now-while-waiting')
-      await row('moved').getByRole('button', { name: 'Unmount now', exact: true }).click()
-      await badge('moved', 'Unmounted', 60_000)
-      await row('moved')
+      await row('photos').getByRole('button', { name: 'Unmount now', exact: true }).click()
+      await badge('photos', 'Unmounted', 60_000)
+      await row('photos')
         .getByText(/These files stay in the cache and upload at the next mount of this folder: stuck\.txt/)
         .waitFor()
       expect(isMounted(folder)).toBe(false)
@@ -201,18 +201,18 @@ describe('the window guides a new user (issue 12)', () => {
   })
 
   it('the log tells RMount\'s own events; rclone plumbing only under "Everything" (point 13)', async () => {
-    await row('moved').getByRole('button', { name: 'Mount', exact: true }).click()
-    await badge('moved', 'Mounted')
+    await row('photos').getByRole('button', { name: 'Mount', exact: true }).click()
+    await badge('photos', 'Mounted')
     const { pid } = await snapshotHealth('photos')
     process.kill(pid!, 'SIGKILL')
-    await badge('moved', 'Restarting', 15_000)
-    await badge('moved', 'Mounted')
+    await badge('photos', 'Restarting', 15_000)
+    await badge('photos', 'Mounted')
     // The last error in plain words, with a time and Dismiss.
-    await row('moved')
+    await row('photos')
       .getByText(/Last error \(.+\): rclone stopped unexpectedly \(killed\)/)
       .waitFor()
-    await row('moved').getByRole('button', { name: 'Logs', exact: true }).click()
-    const log = page.getByRole('log', { name: 'Log of moved', exact: true })
+    await row('photos').getByRole('button', { name: 'Logs', exact: true }).click()
+    const log = page.getByRole('log', { name: 'Log of photos', exact: true })
     await log.getByText(/restarting: rclone stopped unexpectedly \(killed\)/).waitFor({ timeout: 10_000 })
     await log.getByText(/recovered, mounted again/).waitFor()
     const infoLines = await log.locator('li.log-line').count()
@@ -221,9 +221,9 @@ describe('the window guides a new user (issue 12)', () => {
     await expect.poll(() => log.locator('li.log-line').count()).toBeGreaterThan(infoLines)
     await screenshot('guide-log-own-events')
     await page.getByRole('button', { name: 'Back', exact: true }).click()
-    await row('moved').getByRole('button', { name: 'Dismiss the last error', exact: true }).click()
+    await row('photos').getByRole('button', { name: 'Dismiss the last error', exact: true }).click()
     expect(
-      await row('moved')
+      await row('photos')
         .getByText(/Last error/)
         .count(),
     ).toBe(0)
@@ -288,7 +288,7 @@ describe('the window guides a new user (issue 12)', () => {
     await page.getByRole('button', { name: 'Mount all', exact: true }).waitFor()
     await page.getByRole('button', { name: 'Unmount all', exact: true }).click()
     await expect.poll(async () => (await handlers['app:snapshot'](undefined)).ok && isMounted(folder), { timeout: 60_000 }).toBe(false)
-    await badge('moved', 'Unmounted', 60_000)
+    await badge('photos', 'Unmounted', 60_000)
     expect(pageErrors).toEqual([])
   })
 })
