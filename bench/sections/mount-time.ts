@@ -44,7 +44,7 @@ export const mountTime: Section = {
       unit: '×',
       target: { op: '<=', limit: 1.3, text: '≤ 1.3× (issue 7 item 7)' },
       whyMiss:
-        'the preflight (a separate `rclone lsf` of the remote) runs before rclone mount starts instead of beside it (issue 7 item 7)',
+        'the managed start does more than the plain one: it checks the folder through the helper process, starts rclone under its watchdog, and waits until the folder answers (the preflight already runs beside the start)',
     })
   },
 }
