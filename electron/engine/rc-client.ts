@@ -106,7 +106,10 @@ export class RcClient {
       }, timeoutMs)
       req.on('error', (error) => {
         clearTimeout(timer)
-        if (req.reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') reject(new StaleSocketError())
+        // A kept-alive socket rclone closed while we were stopped (sleep) fails as a reset or, when the
+        // request is written after the peer's close, as EPIPE: either way the request never reached rclone.
+        const code = (error as NodeJS.ErrnoException).code
+        if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) reject(new StaleSocketError())
         else reject(new RcError(`${method}: ${error.message}`, 'network'))
       })
       req.end(body)
